@@ -1,0 +1,14 @@
+# Thin wrappers around course.py, which needs nothing but Python 3.11.
+PYTHON ?= python3
+
+.PHONY: setup lab test oracle bench
+setup:
+	$(PYTHON) course.py setup
+lab:
+	$(PYTHON) course.py lab
+test:
+	$(PYTHON) course.py test
+oracle:
+	$(PYTHON) course.py oracle
+bench:
+	$(PYTHON) course.py bench

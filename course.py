@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Set up and run the course with nothing but Python 3.11.
+
+    python3 course.py lab      # create .venv if needed, install, open JupyterLab
+    python3 course.py test     # create .venv if needed, install, run ruff + the test suite
+    python3 course.py setup    # only create/update .venv
+    python3 course.py oracle   # also install PyTorch 2.13.0 (CPU) for the oracle tests
+    python3 course.py bench    # run the speed benchmark against PyTorch
+
+Everything goes into ``.venv`` next to this file; nothing is installed system-wide.
+The virtual environment is reinstalled only when pyproject.toml changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".course-installed"
+EXTRAS = "test,course"
+TORCH_PIN = "torch==2.13.0"
+
+
+def _say(msg: str) -> None:
+    print(f"[course] {msg}", flush=True)
+
+
+def _run(*cmd: str | Path, **kw) -> int:
+    return subprocess.call([str(c) for c in cmd], cwd=ROOT, **kw)
+
+
+def _fingerprint() -> str:
+    data = (ROOT / "pyproject.toml").read_bytes() + EXTRAS.encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def setup() -> None:
+    """Create .venv (if missing) and install the project with its extras (if changed)."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"[course] Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
+    if not PY.exists():
+        _say(f"creating the virtual environment in {VENV}")
+        try:
+            venv.EnvBuilder(with_pip=True, clear=False).create(VENV)
+        except Exception as exc:  # ensurepip missing on some Linux distributions
+            sys.exit(
+                f"[course] could not create .venv ({exc}).\n"
+                "On Debian/Ubuntu install the venv module first: sudo apt-get install python3-venv"
+            )
+    fp = _fingerprint()
+    if STAMP.exists() and STAMP.read_text() == fp:
+        return
+    _say("installing course_lib and its dependencies into .venv (first run takes a few minutes)")
+    rc = _run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    rc = rc or _run(PY, "-m", "pip", "install", "--quiet", "-e", f".[{EXTRAS}]")
+    if rc:
+        sys.exit(f"[course] pip install failed (exit {rc})")
+    STAMP.write_text(fp)
+
+
+def oracle() -> None:
+    """Install PyTorch (CPU) as a test oracle; the course itself never needs it."""
+    setup()
+    rc = _run(PY, "-m", "pip", "install", "--quiet", TORCH_PIN)
+    if rc:
+        sys.exit(f"[course] could not install {TORCH_PIN} (exit {rc})")
+
+
+def test(args: list[str]) -> int:
+    """Lint, then the whole test suite. Extra arguments go to pytest."""
+    setup()
+    _say("ruff check")
+    rc = _run(PY, "-m", "ruff", "check", ".")
+    if rc:
+        return rc
+    _say("pytest")
+    return _run(PY, "-m", "pytest", *args)
+
+
+def lab(args: list[str]) -> int:
+    """Open the course in JupyterLab."""
+    setup()
+    start = "notebooks/index.ipynb" if (ROOT / "notebooks/index.ipynb").exists() else "notebooks"
+    return _run(BIN / "jupyter", "lab", start, *args)
+
+
+def bench(args: list[str]) -> int:
+    oracle()
+    return _run(PY, "benchmarks/bench_train.py", *args)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(__doc__)
+        return 0
+    cmd, rest = argv[0], argv[1:]
+    if cmd == "setup":
+        setup()
+        return 0
+    if cmd == "oracle":
+        oracle()
+        return 0
+    if cmd == "test":
+        return test(rest)
+    if cmd == "lab":
+        return lab(rest)
+    if cmd == "bench":
+        return bench(rest)
+    print(f"unknown command {cmd!r}\n{__doc__}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
