@@ -1,0 +1,35 @@
+"""course_checks: the shared registry of exercises and the checks built on it.
+
+In a notebook::
+
+    from course_checks import check
+    check("relu", relu)          # visible cases; raises CheckFailed with a hint when wrong
+
+The same registry drives pytest, the student self-check (``python -m course_checks``)
+and the autograder.
+"""
+
+from .cases import Case, Named, Rng
+from .compare import Mismatch, Tolerance, compare
+from .registry import Exercise, Mistake, all_exercises, exercises_for, get, register
+from .runner import CheckFailed, CheckResult, check, evaluate_outputs, run_check
+
+__all__ = [
+    "Case",
+    "CheckFailed",
+    "CheckResult",
+    "Exercise",
+    "Mismatch",
+    "Mistake",
+    "Named",
+    "Rng",
+    "Tolerance",
+    "all_exercises",
+    "check",
+    "compare",
+    "evaluate_outputs",
+    "exercises_for",
+    "get",
+    "register",
+    "run_check",
+]

@@ -1,0 +1,217 @@
+"""Test cases: the inputs one check calls a function with.
+
+A :class:`Case` holds plain data (numpy arrays, numbers, strings, tuples, lists,
+dicts) plus *specs*: small records that are turned into live objects each time
+the case is used. :class:`Rng` is the main one: every function called on a case
+(the reference, the student's function, each catalogued mistake) gets its own
+fresh ``np.random.Generator`` from the same seed, so all of them see the same
+random numbers, and a function that consumes randomness differently is caught.
+
+:func:`materialize` returns fresh deep copies every call, so no function ever
+sees an array another function may have modified.
+
+Cases must be describable as plain data so the autograder can send them to a
+sandboxed kernel: :func:`to_plain` / :func:`from_plain` convert a case to and
+from JSON-compatible structures with arrays kept separately (never pickle).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "Case",
+    "Rng",
+    "Spec",
+    "describe_value",
+    "from_plain",
+    "materialize",
+    "to_plain",
+]
+
+
+class Spec:
+    """A placeholder built into a live object for each call (see :func:`materialize`)."""
+
+    kind: str = ""
+
+    def build(self) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def to_plain(self) -> dict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def describe(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Rng(Spec):
+    """A ``np.random.default_rng(seed)`` made fresh for every function call."""
+
+    seed: int
+    kind: str = "rng"
+
+    def build(self) -> np.random.Generator:
+        return np.random.default_rng(self.seed)
+
+    def to_plain(self) -> dict:
+        return {"__spec__": "rng", "seed": int(self.seed)}
+
+    def describe(self) -> str:
+        return f"np.random.default_rng({self.seed})"
+
+
+@dataclass(frozen=True)
+class Named(Spec):
+    """A course_lib object named by import path and built from plain arguments.
+
+    Used for inputs that are objects rather than data, e.g. an optimizer or a
+    learning-rate schedule passed to a training loop. ``target`` must live in
+    ``course_lib`` and must not be the piece being graded.
+    """
+
+    target: str
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    kind: str = "named"
+
+    def build(self) -> Any:
+        module_name, _, attr = self.target.rpartition(".")
+        if not module_name.startswith("course_lib"):
+            raise ValueError(f"Named specs may only build course_lib objects, got {self.target}")
+        import importlib
+
+        obj = getattr(importlib.import_module(module_name), attr)
+        return obj(**materialize(dict(self.kwargs)))
+
+    def to_plain(self) -> dict:
+        return {"__spec__": "named", "target": self.target, "kwargs": _plain(dict(self.kwargs))}
+
+    def describe(self) -> str:
+        args = ", ".join(f"{k}={describe_value(v)}" for k, v in self.kwargs.items())
+        return f"{self.target.rsplit('.', 1)[-1]}({args})"
+
+
+@dataclass(frozen=True)
+class Case:
+    """The arguments of one call: ``fn(*args, **kwargs)``.
+
+    ``names`` labels the positional arguments in messages (e.g. ``("w", "dw")``);
+    ``note`` says what is special about the case ("last mini-batch smaller").
+    """
+
+    args: tuple = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    names: tuple[str, ...] = ()
+    note: str = ""
+
+    def build(self) -> tuple[tuple, dict]:
+        """Fresh live arguments: deep copies, specs built."""
+        return tuple(materialize(a) for a in self.args), {
+            k: materialize(v) for k, v in self.kwargs.items()
+        }
+
+    def describe(self) -> str:
+        parts = []
+        for i, a in enumerate(self.args):
+            name = self.names[i] if i < len(self.names) else f"arg{i}"
+            parts.append(f"{name}={describe_value(a)}")
+        parts += [f"{k}={describe_value(v)}" for k, v in self.kwargs.items()]
+        text = ", ".join(parts)
+        return f"{text}  ({self.note})" if self.note else text
+
+
+def materialize(value: Any) -> Any:
+    """A fresh live copy of ``value``: arrays copied, specs built, containers rebuilt."""
+    if isinstance(value, Spec):
+        return value.build()
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, tuple):
+        return tuple(materialize(v) for v in value)
+    if isinstance(value, list):
+        return [materialize(v) for v in value]
+    if isinstance(value, dict):
+        return {k: materialize(v) for k, v in value.items()}
+    return copy.deepcopy(value)
+
+
+def describe_value(value: Any) -> str:
+    """Short description for messages: shapes and dtypes of arrays, values of scalars."""
+    if isinstance(value, Spec):
+        return value.describe()
+    if isinstance(value, np.ndarray):
+        if value.size <= 4 and value.ndim <= 1:
+            return f"array({np.array2string(value, precision=4, separator=', ')})"
+        return f"array of shape {value.shape} {value.dtype}"
+    if isinstance(value, dict):
+        inner = ", ".join(f"{k!r}: {describe_value(v)}" for k, v in list(value.items())[:6])
+        more = ", …" if len(value) > 6 else ""
+        return "{" + inner + more + "}"
+    if isinstance(value, tuple | list):
+        inner = ", ".join(describe_value(v) for v in list(value)[:6])
+        more = ", …" if len(value) > 6 else ""
+        left, right = ("(", ")") if isinstance(value, tuple) else ("[", "]")
+        return left + inner + more + right
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, Callable):
+        return getattr(value, "__name__", "a function")
+    return repr(value)
+
+
+# ---- plain-data form (for the sandboxed autograder) ---------------------------
+
+
+def _plain(value: Any, arrays: list[np.ndarray] | None = None) -> Any:
+    if isinstance(value, Spec):
+        return value.to_plain()
+    if isinstance(value, np.ndarray):
+        if arrays is None:
+            raise ValueError("arrays must be collected separately")
+        arrays.append(value)
+        return {"__array__": len(arrays) - 1}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return {"__tuple__": [_plain(v, arrays) for v in value]}
+    if isinstance(value, list):
+        return [_plain(v, arrays) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise ValueError("only dicts with string keys can be sent")
+        return {"__dict__": {k: _plain(v, arrays) for k, v in value.items()}}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    raise ValueError(f"cannot send a {type(value).__name__} as plain data")
+
+
+def to_plain(value: Any) -> tuple[Any, list[np.ndarray]]:
+    """JSON-compatible structure plus the list of arrays it refers to by index."""
+    arrays: list[np.ndarray] = []
+    return _plain(value, arrays), arrays
+
+
+def from_plain(value: Any, arrays: list[np.ndarray]) -> Any:
+    """Inverse of :func:`to_plain`; specs come back as spec objects (not built)."""
+    if isinstance(value, list):
+        return [from_plain(v, arrays) for v in value]
+    if isinstance(value, dict):
+        if "__array__" in value:
+            return arrays[value["__array__"]]
+        if "__tuple__" in value:
+            return tuple(from_plain(v, arrays) for v in value["__tuple__"])
+        if "__dict__" in value:
+            return {k: from_plain(v, arrays) for k, v in value["__dict__"].items()}
+        spec = value.get("__spec__")
+        if spec == "rng":
+            return Rng(int(value["seed"]))
+        if spec == "named":
+            return Named(value["target"], from_plain(value["kwargs"], arrays))
+        raise ValueError(f"unknown plain-data record {sorted(value)}")
+    return value

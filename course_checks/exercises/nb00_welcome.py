@@ -1,0 +1,65 @@
+"""Exercises of 00_welcome: a warm-up."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_lib.activations import relu
+
+from ..cases import Case
+from ..registry import Exercise, Mistake, register
+from ._gen import dims, randn
+
+
+def _relu_case(rng: np.random.Generator, i: int) -> Case:
+    n, m = dims(rng), dims(rng, 3, 9)
+    Z = randn(rng, n, m, scale=2.0)
+    Z[0, 0] = -abs(Z[0, 0]) - 0.5  # at least one negative and one positive entry
+    Z[-1, -1] = abs(Z[-1, -1]) + 0.5
+    return Case((Z,), names=("Z",))
+
+
+def _relu_max_reduces(Z):
+    return np.max(Z, 0)
+
+
+def _relu_abs(Z):
+    return np.abs(Z)
+
+
+def _relu_inplace(Z):
+    Z[Z < 0] = 0
+    return Z
+
+
+def _relu_clip_one(Z):
+    return np.clip(Z, 0, 1)
+
+
+register(Exercise(
+    name="relu",
+    notebook="00_welcome",
+    summary="ReLU of a matrix of pre-activations",
+    reference=relu,
+    make_case=_relu_case,
+    points=1,
+    reference_names=("course_lib.activations.relu", "course_lib.activations.relu_forward"),
+    mistakes=(
+        Mistake(
+            "max_over_axis", "np.max(Z, 0) is the largest entry of each column (a reduction), "
+            "not an elementwise max: use np.maximum(Z, 0).", _relu_max_reduces,
+        ),
+        Mistake(
+            "absolute_value", "ReLU keeps positive values and sets negative ones to 0; "
+            "np.abs flips the negative ones instead.", _relu_abs,
+        ),
+        Mistake(
+            "clipped_at_one", "ReLU has no upper limit: np.clip(Z, 0, 1) also cuts values "
+            "above 1.", _relu_clip_one,
+        ),
+        Mistake(
+            "modified_input", "Z[Z < 0] = 0 changes the caller's array Z; return a new "
+            "array (np.maximum(Z, 0)).", _relu_inplace,
+        ),
+    ),
+))

@@ -1,0 +1,296 @@
+"""Run an exercise's checks on a student's function and explain the result.
+
+``check(name, fn)`` is what a notebook's grade cell calls: it prints a short
+success line, or raises :class:`CheckFailed` (an ``AssertionError``, so nbgrader
+scores the cell 0) whose message tells the student which input failed, expected
+against got, the errors, and — when the output matches a catalogued mistake —
+that mistake's hint.
+
+``run_check`` returns a :class:`CheckResult` instead of raising; the self-check
+and pytest use it. ``evaluate_outputs`` compares outputs that were computed
+elsewhere (the autograder's sandboxed kernel) with the reference, in this process.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .cases import Case, materialize
+from .compare import Mismatch
+from .registry import Exercise, Mistake, get
+
+__all__ = [
+    "CaseResult",
+    "CheckFailed",
+    "CheckResult",
+    "NotImplementedYet",
+    "call_safely",
+    "check",
+    "evaluate_outputs",
+    "hidden_seed",
+    "run_check",
+]
+
+HIDDEN_SEED_ENV = "COURSE_HIDDEN_SEED"
+
+
+class CheckFailed(AssertionError):
+    """A check did not pass; the message is written for the student."""
+
+
+class NotImplementedYet(CheckFailed, NotImplementedError):
+    """The student's function still raises NotImplementedError (an unfinished exercise).
+
+    Both an ``AssertionError`` (the grade cell scores 0) and a ``NotImplementedError``
+    (tools can tell an unfinished exercise from a broken one).
+    """
+
+
+@dataclass
+class CaseResult:
+    """The outcome of one case."""
+
+    index: int
+    case: Case
+    passed: bool
+    mismatch: Mismatch | None = None
+    error: str | None = None
+    not_implemented: bool = False
+    mutated: tuple[str, ...] = ()
+    mistake: Mistake | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class CheckResult:
+    """The outcome of all cases of one exercise's check."""
+
+    exercise: Exercise
+    hidden: bool
+    seed: int
+    n_cases: int = 0
+    cases: list[CaseResult] = field(default_factory=list)
+
+    @property
+    def not_implemented(self) -> bool:
+        f = self.first_failure
+        return bool(f and f.not_implemented)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.cases) and all(c.passed for c in self.cases)
+
+    @property
+    def first_failure(self) -> CaseResult | None:
+        return next((c for c in self.cases if not c.passed), None)
+
+    @property
+    def mistake(self) -> Mistake | None:
+        f = self.first_failure
+        return f.mistake if f else None
+
+    def summary(self) -> str:
+        """One line: ``✓ adam_step: 3 of 3 visible cases passed``."""
+        kind = "hidden" if self.hidden else "visible"
+        n_ok = sum(c.passed for c in self.cases)
+        mark = "✓" if self.passed else "✗"
+        total = max(self.n_cases, len(self.cases))
+        return f"{mark} {self.exercise.name}: {n_ok} of {total} {kind} cases passed"
+
+    def message(self) -> str:
+        """The full explanation of the first failing case (or the summary when all pass)."""
+        f = self.first_failure
+        if f is None:
+            return self.summary()
+        ex = self.exercise
+        kind = "hidden" if self.hidden else "visible"
+        total = max(self.n_cases, len(self.cases))
+        head = f"{ex.name} failed {kind} case {f.index + 1} of {total} (seed {self.seed})"
+        if f.not_implemented:
+            return (
+                f"{ex.name} is not implemented yet: replace the line "
+                "`raise NotImplementedError()` with your code, run the cell, then run this check "
+                "again."
+            )
+        lines = [head, f"  input: {f.case.describe()}"]
+        if f.error is not None:
+            lines.append("  your function raised an exception:")
+            lines.extend("    " + ln for ln in f.error.rstrip().splitlines())
+        elif f.mutated:
+            lines.append(
+                f"  your function changed its input {', '.join(f.mutated)} in place. Functions "
+                "in this course are pure: compute new arrays instead of modifying the arguments "
+                "(e.g. `w = w - lr * dw`, not `w -= lr * dw`)."
+            )
+        elif f.mismatch is not None:
+            lines.extend("  " + ln for ln in f.mismatch.message.splitlines())
+        if f.mistake is not None:
+            lines.append(f"  Hint ({f.mistake.name}): {f.mistake.hint}")
+        return "\n".join(lines)
+
+
+def hidden_seed() -> int:
+    """Seed of the hidden checks: ``$COURSE_HIDDEN_SEED`` if set, else a fresh random one."""
+    env = os.environ.get(HIDDEN_SEED_ENV)
+    if env:
+        return int(env)
+    return secrets.randbits(31)
+
+
+def _short_traceback(exc: BaseException) -> str:
+    """The exception and the frames of the student's code (not this module's)."""
+    tb = traceback.extract_tb(exc.__traceback__)
+    here = os.path.dirname(__file__)
+    frames = [fr for fr in tb if not fr.filename.startswith(here)]
+    text = "".join(traceback.format_list(frames[-3:])) if frames else ""
+    return text + "".join(traceback.format_exception_only(type(exc), exc))
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Exact equality of two materialized inputs (to detect in-place modification)."""
+    if isinstance(a, np.ndarray):
+        return (
+            isinstance(b, np.ndarray) and a.shape == b.shape
+            and np.array_equal(a, b, equal_nan=True)
+        )
+    if isinstance(a, tuple | list):
+        return (
+            isinstance(b, tuple | list) and len(a) == len(b)
+            and all(_same_value(x, y) for x, y in zip(a, b))
+        )
+    if isinstance(a, dict):
+        return (
+            isinstance(b, dict) and a.keys() == b.keys()
+            and all(_same_value(a[k], b[k]) for k in a)
+        )
+    if isinstance(a, np.random.Generator):
+        return True
+    try:
+        return bool(a == b)
+    except Exception:
+        return True
+
+
+def _mutated_args(case: Case, args: tuple, kwargs: dict) -> tuple[str, ...]:
+    fresh_args, fresh_kwargs = case.build()
+    names = []
+    for i, (before, after) in enumerate(zip(fresh_args, args)):
+        if not _same_value(before, after):
+            names.append(case.names[i] if i < len(case.names) else f"argument {i + 1}")
+    names += [k for k in fresh_kwargs if not _same_value(fresh_kwargs[k], kwargs[k])]
+    return tuple(names)
+
+
+def call_safely(fn: Callable, case: Case) -> tuple[Any, BaseException | None, tuple[str, ...]]:
+    """Call ``fn`` on fresh copies of the case's inputs; returns (output, exception, mutated)."""
+    args, kwargs = case.build()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = fn(*args, **kwargs)
+    except Exception as exc:  # a student's function may raise anything
+        return None, exc, ()
+    return out, None, _mutated_args(case, args, kwargs)
+
+
+def _recognize(ex: Exercise, got: Any, case: Case, mutated: Sequence[str]) -> Mistake | None:
+    """The catalogued mistake that behaves like the student's function on ``case``, if any.
+
+    A mistake matches when its output equals the student's and it modifies its
+    inputs exactly when the student's function does.
+    """
+    for mistake in ex.mistakes:
+        out, exc, m_mutated = call_safely(mistake.impl, case)
+        if exc is not None or bool(m_mutated) != bool(mutated):
+            continue
+        try:
+            if ex.outputs_match(out, got, case) is None:
+                return mistake
+        except Exception:
+            continue
+    return None
+
+
+def _judge(ex: Exercise, i: int, case: Case, expected: Any, got: Any,
+           exc: BaseException | None, mutated: Sequence[str], seconds: float) -> CaseResult:
+    if exc is not None:
+        if isinstance(exc, NotImplementedError):
+            return CaseResult(i, case, False, not_implemented=True, seconds=seconds)
+        return CaseResult(i, case, False, error=_short_traceback(exc), seconds=seconds)
+    try:
+        mm = ex.outputs_match(expected, got, case)
+    except Exception as cmp_exc:  # a weird output type must not crash the check
+        mm = Mismatch("output", "type", f"output could not be compared: {cmp_exc}")
+    if mm is None and not mutated:
+        return CaseResult(i, case, True, seconds=seconds)
+    mistake = _recognize(ex, got, case, mutated)
+    return CaseResult(i, case, False, mismatch=mm, mutated=tuple(mutated), mistake=mistake,
+                      seconds=seconds)
+
+
+def run_check(
+    name: str | Exercise, fn: Callable, *, hidden: bool = False, seed: int | None = None,
+    n_cases: int | None = None, stop_at_first_failure: bool = True,
+) -> CheckResult:
+    """Run the visible (or hidden) cases of an exercise on ``fn``; never raises for bad ``fn``."""
+    ex = name if isinstance(name, Exercise) else get(name)
+    if seed is None:
+        seed = hidden_seed() if hidden else ex.visible_seed
+    n = n_cases or (ex.hidden_cases if hidden else ex.visible_cases)
+    result = CheckResult(ex, hidden, seed, n)
+    if not callable(fn):
+        case = ex.cases(seed, 1)[0]
+        result.cases.append(CaseResult(0, case, False, error=f"{name} is not a function: {fn!r}"))
+        return result
+    for i, case in enumerate(ex.cases(seed, n)):
+        expected = ex.reference(*materialize(case.args), **materialize(dict(case.kwargs)))
+        t0 = time.perf_counter()
+        got, exc, mutated = call_safely(fn, case)
+        res = _judge(ex, i, case, expected, got, exc, mutated, time.perf_counter() - t0)
+        result.cases.append(res)
+        if not res.passed and stop_at_first_failure:
+            break
+    return result
+
+
+def evaluate_outputs(
+    name: str | Exercise, seed: int, n_cases: int, outputs: Sequence[Any],
+    errors: Sequence[str | None], mutated: Sequence[Sequence[str]], *, hidden: bool = True,
+) -> CheckResult:
+    """Judge outputs computed elsewhere (a sandboxed kernel) against the reference, here.
+
+    ``outputs[i]``, ``errors[i]`` (an error text, or ``"NotImplementedError"``) and
+    ``mutated[i]`` belong to case i of ``exercise.cases(seed, n_cases)``.
+    """
+    ex = name if isinstance(name, Exercise) else get(name)
+    result = CheckResult(ex, hidden, seed, n_cases)
+    for i, case in enumerate(ex.cases(seed, n_cases)):
+        err = errors[i] if i < len(errors) else "no output was returned for this case"
+        if err is not None:
+            ni = err.strip().startswith("NotImplementedError")
+            result.cases.append(CaseResult(i, case, False, error=None if ni else err,
+                                           not_implemented=ni))
+            continue
+        expected = ex.reference(*materialize(case.args), **materialize(dict(case.kwargs)))
+        result.cases.append(_judge(ex, i, case, expected, outputs[i], None, mutated[i], 0.0))
+    return result
+
+
+def check(name: str, fn: Callable, *, hidden: bool = False, seed: int | None = None) -> None:
+    """The grade-cell check: prints one ✓ line, or raises :class:`CheckFailed` explaining why."""
+    result = run_check(name, fn, hidden=hidden, seed=seed)
+    if result.not_implemented:
+        raise NotImplementedYet(result.message()) from None
+    if not result.passed:
+        raise CheckFailed(result.message()) from None
+    print(result.summary())
+
