@@ -173,6 +173,7 @@ def check_params(
         if key not in params:
             raise ValueError(f"params is missing {key} (layer_dims={list(dims)})")
         check_shape(f"params['{key}']", np.asarray(params[key]), (dims[l], dims[l - 1]))
+        check_finite(f"params['{key}']", np.asarray(params[key]))
         hidden_bn = batch_norm and l < L
         if hidden_bn:
             for p in ("gamma", "beta"):
@@ -180,8 +181,10 @@ def check_params(
                 if k not in params:
                     raise ValueError(f"params is missing {k} (batch norm in layer {l})")
                 check_shape(f"params['{k}']", np.asarray(params[k]), (dims[l], 1))
+                check_finite(f"params['{k}']", np.asarray(params[k]))
         elif bias:
             k = f"b{l}"
             if k not in params:
                 raise ValueError(f"params is missing {k} (layer_dims={list(dims)})")
             check_shape(f"params['{k}']", np.asarray(params[k]), (dims[l], 1))
+            check_finite(f"params['{k}']", np.asarray(params[k]))
