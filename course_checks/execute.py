@@ -1,0 +1,124 @@
+"""Run a notebook top to bottom in a fresh kernel and measure it.
+
+Used by the student self-check and the notebook tests. Every cell runs even
+after an error (like "Run All" that keeps going), and the report keeps each
+error with its cell, the wall time, and the kernel's peak resident memory.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["CellError", "ExecutionReport", "execute_notebook", "grade_cells"]
+
+
+@dataclass(frozen=True)
+class CellError:
+    """An error output of one cell."""
+
+    index: int
+    cell_id: str
+    grade_id: str | None
+    ename: str
+    evalue: str
+
+
+@dataclass
+class ExecutionReport:
+    """What running a notebook produced."""
+
+    nb: nbformat.NotebookNode
+    seconds: float
+    peak_rss_bytes: int | None
+    errors: list[CellError] = field(default_factory=list)
+    timed_out: bool = False
+
+
+def _peak_rss(pid: int) -> int | None:
+    """VmHWM (peak resident set size) of a process, from /proc (Linux), in bytes."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def execute_notebook(
+    path: Path | str | nbformat.NotebookNode,
+    *,
+    cwd: Path | str | None = None,
+    cell_timeout: int = 120,
+    extra_env: dict[str, str] | None = None,
+    append_code: str | None = None,
+) -> ExecutionReport:
+    """Execute every code cell in a fresh ``python3`` kernel; errors do not stop the run.
+
+    ``append_code`` is run as one more cell at the end (the self-check's collector).
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError
+
+    nb = path if isinstance(path, nbformat.NotebookNode) else nbformat.read(path, as_version=4)
+    if append_code is not None:
+        nb.cells.append(nbformat.v4.new_code_cell(append_code, id="selfcheck-collector"))
+    workdir = str(cwd or (Path(path).parent if not isinstance(path, nbformat.NotebookNode)
+                          else Path.cwd()))
+    env = dict(os.environ)
+    env.setdefault("COURSE_LIB_NO_PROGRESS", "1")
+    env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    env.update(extra_env or {})
+    client = NotebookClient(
+        nb, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
+        resources={"metadata": {"path": workdir}},
+    )
+    client.km = client.create_kernel_manager()
+    t0 = time.perf_counter()
+    peak = None
+    timed_out = False
+    client.start_new_kernel(env=env, cwd=workdir)
+    try:
+        client.start_new_kernel_client()
+        pid = None
+        try:
+            pid = client.km.provisioner.process.pid
+        except AttributeError:
+            pass
+        try:
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type == "code":
+                    client.execute_cell(cell, index)
+        except CellTimeoutError:
+            timed_out = True
+        if pid is not None:
+            peak = _peak_rss(pid)
+    finally:
+        client._cleanup_kernel()
+    seconds = time.perf_counter() - t0
+    errors = []
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                errors.append(CellError(
+                    index, cell.get("id", ""), cell.metadata.get("nbgrader", {}).get("grade_id"),
+                    out.get("ename", ""), out.get("evalue", ""),
+                ))
+    return ExecutionReport(nb, seconds, peak, errors, timed_out)
+
+
+def grade_cells(nb: nbformat.NotebookNode) -> dict[str, tuple[float, float]]:
+    """nbgrader's own scoring of each autograded cell: ``grade_id -> (score, max_score)``."""
+    from nbgrader.utils import determine_grade, is_grade, is_solution
+
+    scores = {}
+    for cell in nb.cells:
+        if is_grade(cell) and not is_solution(cell) and cell.cell_type == "code":
+            score, max_score = determine_grade(cell)
+            scores[cell.metadata["nbgrader"]["grade_id"]] = (float(score or 0.0), max_score)
+    return scores
