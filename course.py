@@ -44,7 +44,7 @@ def _fingerprint() -> str:
 
 def setup() -> None:
     """Create .venv (if missing) and install the project with its extras (if changed)."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036  (run by any python3 a user has)
         sys.exit(f"[course] Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
     if not PY.exists():
         _say(f"creating the virtual environment in {VENV}")

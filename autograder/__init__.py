@@ -3,6 +3,8 @@
 ``python -m autograder --help`` lists the commands.
 """
 
+import os
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -12,9 +14,6 @@ NBGRADER_CONFIG = Path(__file__).resolve().parent / "nbgrader_config.py"
 
 # nbgrader runs helper executables (alembic) by name: make the interpreter's own
 # bin directory findable even when .venv is not activated.
-import os as _os
-import sys as _sys
-
-_bin = _os.path.dirname(_sys.executable)
-if _bin not in _os.environ.get("PATH", "").split(_os.pathsep):
-    _os.environ["PATH"] = _bin + _os.pathsep + _os.environ.get("PATH", "")
+_bin = os.path.dirname(sys.executable)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")

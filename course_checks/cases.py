@@ -116,6 +116,17 @@ class Case:
             k: materialize(v) for k, v in self.kwargs.items()
         }
 
+    def to_plain(self) -> tuple[dict, list[np.ndarray]]:
+        """JSON-compatible form plus its arrays (see :func:`to_plain`)."""
+        return to_plain({"args": tuple(self.args), "kwargs": dict(self.kwargs),
+                         "names": tuple(self.names), "note": self.note})
+
+    @classmethod
+    def from_plain(cls, plain: dict, arrays: list[np.ndarray]) -> Case:
+        """Inverse of :meth:`to_plain`."""
+        d = from_plain(plain, arrays)
+        return cls(tuple(d["args"]), dict(d["kwargs"]), tuple(d["names"]), d["note"])
+
     def describe(self) -> str:
         parts = []
         for i, a in enumerate(self.args):

@@ -1,3 +1,11 @@
-"""Every exercise of the course, one module per notebook; importing registers them."""
+"""Every exercise of the course, one module per notebook (``nbNN_<name>.py``).
 
-from . import nb00_welcome, nb01_practical_aspects  # noqa: F401
+Importing this package imports every such module, which registers its exercises.
+"""
+
+import importlib
+import pkgutil
+
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    if _info.name.startswith("nb"):
+        importlib.import_module(f"{__name__}.{_info.name}")

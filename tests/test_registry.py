@@ -1,0 +1,235 @@
+"""The exercise registry: every reference passes, every catalogued mistake is caught by name.
+
+These tests are parametrized over the whole registry, so an exercise added to
+``course_checks/exercises/`` is covered without touching this file.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_checks import Case, Rng, Tolerance, all_exercises, check, compare, get, run_check
+from course_checks.cases import Named, from_plain, materialize, to_plain
+from course_checks.runner import CheckFailed, NotImplementedYet, call_safely, evaluate_outputs
+
+EXERCISES = all_exercises()
+MISTAKES = [(ex.name, m.name) for ex in EXERCISES for m in ex.mistakes]
+HIDDEN_SEEDS = (101, 202)
+
+
+def test_registry_is_not_empty_and_names_unique():
+    names = [ex.name for ex in EXERCISES]
+    assert len(names) >= 5
+    assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("name", [ex.name for ex in EXERCISES])
+def test_entry_is_complete(name):
+    ex = get(name)
+    assert len(ex.mistakes) >= 3, "every exercise catalogues at least three known mistakes"
+    assert ex.points > 0
+    assert ex.summary
+    assert ex.notebook[:2].isdigit()
+    for m in ex.mistakes:
+        assert len(m.hint) > 20, f"{m.name}: the hint should say what to fix"
+    assert ex.hidden_cases > ex.visible_cases
+
+
+@pytest.mark.parametrize("name", [ex.name for ex in EXERCISES])
+def test_reference_passes_visible_and_hidden(name):
+    ex = get(name)
+    assert run_check(ex, ex.reference).passed
+    for seed in HIDDEN_SEEDS:
+        result = run_check(ex, ex.reference, hidden=True, seed=seed)
+        assert result.passed, result.message()
+        assert len(result.cases) == ex.hidden_cases
+
+
+@pytest.mark.parametrize("name", [ex.name for ex in EXERCISES])
+def test_cases_are_deterministic_and_hidden_differ(name):
+    ex = get(name)
+    for ca, cb in zip(ex.cases(ex.visible_seed, 2), ex.cases(ex.visible_seed, 2)):
+        (pa, aa), (pb, ab) = ca.to_plain(), cb.to_plain()
+        assert pa == pb and all(np.array_equal(x, y) for x, y in zip(aa, ab))
+        assert Case.from_plain(pa, aa).describe() == ca.describe()
+    def key(c):
+        plain, arrays = c.to_plain()
+        return repr(plain) + "".join(a.tobytes().hex() + str(a.shape) for a in arrays)
+
+    visible = {key(c) for c in ex.cases(ex.visible_seed, ex.visible_cases)}
+    hidden = [key(c) for c in ex.cases(HIDDEN_SEEDS[0], ex.hidden_cases)]
+    new = [k for k in hidden if k not in visible]
+    assert len(new) >= ex.hidden_cases // 2, "hidden cases must mostly differ from visible ones"
+
+
+@pytest.mark.parametrize(("name", "mistake"), MISTAKES)
+def test_every_catalogued_mistake_is_rejected_and_named(name, mistake):
+    ex = get(name)
+    impl = next(m for m in ex.mistakes if m.name == mistake).impl
+    visible = run_check(ex, impl)
+    assert not visible.passed, f"the visible check lets the mistake {mistake} pass"
+    assert visible.mistake is not None and visible.mistake.name == mistake, (
+        f"expected the hint for {mistake}, got "
+        f"{visible.mistake.name if visible.mistake else None}:\n{visible.message()}"
+    )
+    assert mistake in visible.message()
+    for seed in HIDDEN_SEEDS:
+        assert not run_check(ex, impl, hidden=True, seed=seed).passed
+
+
+@pytest.mark.parametrize("name", [ex.name for ex in EXERCISES])
+def test_stub_fails_with_a_friendly_message(name):
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    result = run_check(name, stub)
+    assert not result.passed and result.not_implemented
+    assert "not implemented yet" in result.message()
+    with pytest.raises(NotImplementedYet) as info:
+        check(name, stub)
+    assert isinstance(info.value, AssertionError)
+    assert isinstance(info.value, NotImplementedError)
+
+
+@pytest.mark.parametrize("name", [ex.name for ex in EXERCISES])
+def test_hard_coded_visible_outputs_fail_hidden_checks(name):
+    """A lookup table of the visible answers cannot pass the hidden checks."""
+    ex = get(name)
+    answers = [
+        ex.reference(*materialize(c.args), **materialize(dict(c.kwargs)))
+        for c in ex.cases(ex.visible_seed, ex.visible_cases)
+    ]
+    calls = {"n": 0}
+
+    def memorized(*args, **kwargs):
+        out = answers[calls["n"] % len(answers)]
+        calls["n"] += 1
+        return materialize(out)
+
+    assert run_check(ex, memorized).passed is not None  # may pass the visible checks
+    calls["n"] = 0
+    assert not run_check(ex, memorized, hidden=True, seed=HIDDEN_SEEDS[0]).passed
+
+
+def test_exception_in_student_code_is_reported_with_its_line():
+    def broken(Z):
+        return Z.nonexistent_method()
+
+    result = run_check("relu", broken)
+    msg = result.message()
+    assert not result.passed
+    assert "AttributeError" in msg and "nonexistent_method" in msg
+    assert "input: Z=array of shape" in msg
+
+
+def test_mutating_inputs_is_reported():
+    def inplace(Z):
+        np.maximum(Z, 0, out=Z)
+        return Z
+
+    result = run_check("relu", inplace)
+    assert not result.passed
+    assert result.first_failure.mutated == ("Z",)
+    assert "changed its input Z" in result.message()
+
+
+def test_check_prints_success_on_stdout_only(capsys):
+    check("relu", lambda Z: np.maximum(Z, 0))
+    out, err = capsys.readouterr()
+    assert "✓ relu" in out and err == ""
+
+
+def test_failure_message_shows_expected_got_and_errors():
+    with pytest.raises(CheckFailed) as info:
+        check("relu", lambda Z: np.maximum(Z, 0) + 1e-3)
+    msg = str(info.value)
+    assert "expected:" in msg and "got:" in msg
+    assert "max abs error 0.001" in msg and "first mismatch at index" in msg
+
+
+def test_non_callable_answer():
+    result = run_check("relu", 42)
+    assert not result.passed and "not a function" in result.message()
+
+
+def test_evaluate_outputs_judges_remote_results():
+    ex = get("relu")
+    cases = ex.cases(7, 3)
+    outs = [np.maximum(c.args[0], 0) for c in cases]
+    ok = evaluate_outputs(ex, 7, 3, outs, [None] * 3, [()] * 3)
+    assert ok.passed
+    bad = evaluate_outputs(ex, 7, 3, [np.abs(c.args[0]) for c in cases], [None] * 3, [()] * 3)
+    assert not bad.passed and bad.mistake.name == "absolute_value"
+    ni = evaluate_outputs(ex, 7, 3, [None] * 3, ["NotImplementedError: x"] * 3, [()] * 3)
+    assert ni.not_implemented
+
+
+# ---- comparator ---------------------------------------------------------------
+
+
+class AlwaysEqual(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(np.broadcast(self, other).shape, dtype=bool)
+
+    def __ne__(self, other):
+        return np.zeros(np.broadcast(self, other).shape, dtype=bool)
+
+
+def test_ndarray_subclass_with_overridden_comparisons_does_not_fool_compare():
+    expected = np.arange(6.0).reshape(2, 3)
+    cheat = np.zeros((2, 3)).view(AlwaysEqual)
+    assert compare(expected, cheat) is not None
+
+
+@pytest.mark.parametrize(
+    ("expected", "got", "kind", "fragment"),
+    [
+        (np.zeros((3, 1)), np.zeros(3), "shape", "keepdims=True"),
+        (np.zeros((2, 5)), np.zeros((5, 2)), "shape", "transposed"),
+        (np.zeros((2, 2)), [[0, 0], [0, 0]], "type", "numpy array"),
+        (np.ones(3), np.array([1.0, np.nan, 1.0]), "nan", "NaN"),
+        ((np.ones(2), 1.0), (np.ones(2),), "length", "2 values"),
+        ({"W1": np.ones(2)}, {"W2": np.ones(2)}, "keys", "missing keys"),
+        (np.array([1, 2, 3]), np.array([1, 2, 4]), "values", "index (2,)"),
+        (1.5, "1.5", "type", "number"),
+        ("high", "low", "values", "'high'"),
+    ],
+)
+def test_compare_explains_the_difference(expected, got, kind, fragment):
+    mm = compare(expected, got)
+    assert mm is not None and mm.kind == kind
+    assert fragment in mm.message
+
+
+def test_compare_tolerance_and_dtype():
+    assert compare(np.ones(3), np.ones(3) + 1e-10) is None
+    assert compare(np.ones(3), np.ones(3) + 1e-3) is not None
+    assert compare(np.ones(3, np.float32), np.ones(3), Tolerance(dtype=True)).kind == "dtype"
+    assert compare(2.0, np.float64(2.0)) is None
+    assert compare((1, {"a": np.zeros(2)}), [1, {"a": np.zeros(2)}]) is None
+
+
+def test_plain_round_trip_keeps_specs_and_arrays():
+    case = Case(
+        (np.arange(6.0).reshape(2, 3), (1, 2.5, "x"), {"k": np.ones(2)}, Rng(5)),
+        {"opt": Named("course_lib.optimizers.Adam", {"lr": 0.01})},
+    )
+    plain, arrays = to_plain((case.args, dict(case.kwargs)))
+    args, kwargs = from_plain(plain, arrays)
+    assert isinstance(args[3], Rng) and args[3].seed == 5
+    assert np.array_equal(args[0], case.args[0]) and args[1] == (1, 2.5, "x")
+    built = materialize(kwargs["opt"])
+    assert type(built).__name__ == "Adam" and built.lr == 0.01
+
+
+def test_rng_spec_gives_every_call_the_same_numbers():
+    case = Case((Rng(3),))
+    a, _, _ = call_safely(lambda r: r.random(4), case)
+    b, _, _ = call_safely(lambda r: r.random(4), case)
+    assert np.array_equal(a, b)
+
+
+def test_named_spec_refuses_objects_outside_course_lib():
+    with pytest.raises(ValueError, match="course_lib"):
+        Named("os.system", {"command": "true"}).build()
