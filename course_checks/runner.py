@@ -276,7 +276,8 @@ def evaluate_outputs(
     for i, case in enumerate(ex.cases(seed, n_cases)):
         err = errors[i] if i < len(errors) else "no output was returned for this case"
         if err is not None:
-            ni = err.strip().startswith("NotImplementedError")
+            lines = err.strip().splitlines() or [""]
+            ni = lines[-1].startswith("NotImplementedError")
             result.cases.append(CaseResult(i, case, False, error=None if ni else err,
                                            not_implemented=ni))
             continue

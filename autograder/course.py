@@ -1,0 +1,387 @@
+"""A class: the course directory, collecting submissions, grading them all, reporting.
+
+The course directory (``--course``, default ``./course``) uses nbgrader's layout::
+
+    course/
+      gradebook.db                                   nbgrader's gradebook
+      source/<a>/<a>.ipynb, release/<a>/<a>.ipynb     written by `release`
+      submitted/<student>/<a>/<a>.ipynb              written by `collect`
+      results/<a>/<student>.json                     one file per graded submission
+      feedback/<student>/<a>/<a>.html                written by `feedback`
+      secret                                         seeds the per-student hidden cases
+
+Grading is resumable: a submission whose file, grader version and registry are
+unchanged since its result was written is not graded again, and every result is
+written (atomically) as soon as it is known, so an interrupted run loses nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import threading
+import zipfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from course_checks import all_exercises, exercises_for
+
+from . import NOTEBOOKS, SOLUTIONS
+from .grading import GRADER_VERSION, SubmissionGrade, grade_notebook
+from .notebooks import notebook_names
+from .sandbox import Limits
+
+__all__ = [
+    "CollectReport",
+    "Submission",
+    "collect",
+    "export_csv",
+    "grade_all",
+    "load_results",
+    "release",
+    "submissions",
+    "write_feedback",
+    "write_gradebook",
+]
+
+
+def assignments() -> list[str]:
+    """The course's assignments: one per source notebook."""
+    return notebook_names(SOLUTIONS)
+
+
+def secret_of(course: Path) -> bytes:
+    """The course's grading secret (created on first use, readable by its owner only)."""
+    path = course / "secret"
+    if not path.exists():
+        course.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return bytes.fromhex(path.read_text().strip())
+
+
+def registry_fingerprint() -> str:
+    """Changes whenever an exercise's points, cases or mistakes change (re-grade then)."""
+    h = hashlib.sha256(GRADER_VERSION.encode())
+    for ex in all_exercises():
+        h.update(f"{ex.name}:{ex.points}:{ex.visible_cases}:{ex.hidden_cases}".encode())
+        plain, _ = ex.cases(ex.visible_seed, 1)[0].to_plain()
+        h.update(repr(plain).encode())
+    return h.hexdigest()[:16]
+
+
+# ---- release -----------------------------------------------------------------------
+
+
+def release(course: Path, names: Iterable[str] | None = None) -> list[Path]:
+    """Regenerate notebooks/ and the nbgrader source/release/gradebook of ``course``."""
+    from .notebooks import generate
+
+    course.mkdir(parents=True, exist_ok=True)
+    secret_of(course)
+    return generate(names, course_root=course)
+
+
+# ---- collect -----------------------------------------------------------------------
+
+
+@dataclass
+class CollectReport:
+    collected: list[tuple[str, str, Path]] = field(default_factory=list)
+    unmatched: list[tuple[str, str]] = field(default_factory=list)
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
+
+
+def _match(rel: Path, known: list[str]) -> tuple[str, str] | str:
+    """(student, assignment) of a submitted file's relative path, or why it does not match."""
+    parts = rel.parts
+    if rel.suffix != ".ipynb":
+        return "not a notebook (.ipynb)"
+    if any(p.startswith(".") for p in parts) or "__MACOSX" in parts:
+        return "hidden or system file"
+    if len(parts) >= 3 and parts[-2] in known:  # nbgrader: <student>/<assignment>/<file>.ipynb
+        return _SAFE.sub("_", parts[-3]), parts[-2]
+    stem = rel.stem
+    for a in sorted(known, key=len, reverse=True):  # flat: <student>_<assignment>.ipynb
+        i = stem.find(a)
+        if i > 0:
+            student = _SAFE.sub("_", stem[:i].rstrip("_- ."))
+            if student:
+                return student, a
+    return "cannot tell the student and the notebook from the name"
+
+
+def collect(source: Path, course: Path) -> CollectReport:
+    """Import submissions from a folder or a zip into ``course/submitted``.
+
+    Accepts nbgrader's ``submitted/<student>/<assignment>/<assignment>.ipynb`` layout
+    (with or without the leading ``submitted/``) and flat folders of
+    ``<student>_<assignment>.ipynb`` files as LMS downloads come. Files that match
+    nothing are reported, never silently dropped.
+    """
+    known = assignments()
+    report = CollectReport()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(source)
+        if root.is_file() and zipfile.is_zipfile(root):
+            with zipfile.ZipFile(root) as zf:
+                for info in zf.infolist():
+                    target = (Path(tmp) / info.filename).resolve()
+                    if not str(target).startswith(str(Path(tmp).resolve())):
+                        report.unmatched.append((info.filename, "unsafe path in the zip"))
+                        continue
+                    zf.extract(info, tmp)
+            root = Path(tmp)
+        elif not root.is_dir():
+            raise FileNotFoundError(f"{source} is neither a folder nor a zip file")
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            rel = path.relative_to(root)
+            m = _match(rel, known)
+            if isinstance(m, str):
+                report.unmatched.append((str(rel), m))
+                continue
+            student, a = m
+            dest = course / "submitted" / student / a / f"{a}.ipynb"
+            if any(s == student and x == a for s, x, _ in report.collected):
+                report.unmatched.append((str(rel), f"a second file for {student}/{a}"))
+                continue
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
+            report.collected.append((student, a, dest))
+    return report
+
+
+# ---- grade -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    student: str
+    assignment: str
+    path: Path
+
+
+def submissions(course: Path, only: Iterable[str] | None = None) -> list[Submission]:
+    """Every submitted notebook, optionally of some assignments only."""
+    wanted = set(only) if only else None
+    out = []
+    for adir in sorted((course / "submitted").glob("*/*")):
+        if not adir.is_dir() or (wanted and adir.name not in wanted):
+            continue
+        nb = adir / f"{adir.name}.ipynb"
+        if not nb.exists():
+            found = sorted(adir.glob("*.ipynb"))
+            nb = found[0] if found else nb
+        out.append(Submission(adir.parent.name, adir.name, nb))
+    return out
+
+
+def _result_path(course: Path, s: Submission) -> Path:
+    return course / "results" / s.assignment / f"{s.student}.json"
+
+
+def _up_to_date(course: Path, s: Submission, fingerprint: str) -> bool:
+    path = _result_path(course, s)
+    if not path.exists():
+        return False
+    try:
+        g = SubmissionGrade.from_json(path.read_text())
+        digest = hashlib.sha256(s.path.read_bytes()).hexdigest() if s.path.exists() else ""
+    except (OSError, ValueError, TypeError, KeyError):
+        return False
+    stamp = (course / "results" / ".fingerprint")
+    return (g.sha256 == digest and g.grader_version == GRADER_VERSION
+            and stamp.exists() and stamp.read_text() == fingerprint)
+
+
+def _write_result(course: Path, g: SubmissionGrade) -> None:
+    path = course / "results" / g.assignment / f"{g.student}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(g.to_json())
+    os.replace(tmp, path)
+
+
+def _grade_job(s: Submission, secret: bytes, limits: Limits, sandbox: bool, slot: int,
+               source_dir: str, release_dir: str) -> SubmissionGrade:
+    return grade_notebook(s.path, s.assignment, s.student, secret=secret, limits=limits,
+                          sandbox=sandbox, slot=slot, source_dir=Path(source_dir),
+                          release_dir=Path(release_dir))
+
+
+def grade_all(
+    course: Path,
+    only: Iterable[str] | None = None,
+    *,
+    jobs: int | None = None,
+    sandbox: bool = True,
+    limits: Limits | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    force: bool = False,
+) -> tuple[list[SubmissionGrade], int]:
+    """Grade every new or changed submission in parallel. Returns (new grades, skipped)."""
+    limits = limits or Limits()
+    secret = secret_of(course)
+    fingerprint = registry_fingerprint()
+    stamp = course / "results" / ".fingerprint"
+    if stamp.exists() and stamp.read_text() != fingerprint:
+        force = True
+    every = submissions(course, only)
+    todo = [s for s in every if force or not _up_to_date(course, s, fingerprint)]
+    skipped = len(every) - len(todo)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(fingerprint)
+    results: list[SubmissionGrade] = []
+    bar = None
+    if progress and todo:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(todo), desc="grading", unit="notebook")
+    args = (secret, limits, sandbox)
+    dirs = (str(SOLUTIONS), str(NOTEBOOKS))
+    if scheduler:
+        from dask.distributed import Client
+        from dask.distributed import as_completed as dask_completed
+
+        with Client(scheduler) as client:
+            futures = [client.submit(_grade_job, s, *args, i % 500, *dirs, pure=False)
+                       for i, s in enumerate(todo)]
+            for fut in dask_completed(futures):
+                g = fut.result()
+                _write_result(course, g)
+                results.append(g)
+                if bar:
+                    bar.update()
+    else:
+        jobs = jobs or os.cpu_count() or 1
+        slots = list(range(jobs))
+        lock = threading.Lock()
+
+        def run(s: Submission) -> SubmissionGrade:
+            with lock:
+                slot = slots.pop()
+            try:
+                return _grade_job(s, *args, slot, *dirs)
+            finally:
+                with lock:
+                    slots.append(slot)
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(run, s) for s in todo]
+            for fut in as_completed(futures):
+                g = fut.result()
+                _write_result(course, g)
+                results.append(g)
+                if bar:
+                    bar.update()
+    if bar:
+        bar.close()
+    return results, skipped
+
+
+def load_results(course: Path, only: Iterable[str] | None = None) -> list[SubmissionGrade]:
+    """Every stored result, sorted by assignment then student."""
+    wanted = set(only) if only else None
+    out = []
+    for path in sorted((course / "results").glob("*/*.json")):
+        if wanted and path.parent.name not in wanted:
+            continue
+        out.append(SubmissionGrade.from_json(path.read_text()))
+    return sorted(out, key=lambda g: (g.assignment, g.student))
+
+
+# ---- gradebook, feedback, export ---------------------------------------------------
+
+
+def write_gradebook(course: Path, results: list[SubmissionGrade]) -> int:
+    """Store the scores in nbgrader's gradebook (formgrader and manual grading keep working)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    db = f"sqlite:///{course / 'gradebook.db'}"
+    n = 0
+    with Gradebook(db) as gb:
+        for g in results:
+            try:
+                gb.find_assignment(g.assignment)
+            except MissingEntry:
+                continue  # run `release` first to register the assignment
+            gb.update_or_create_student(g.student)
+            try:
+                gb.find_submission(g.assignment, g.student)
+            except MissingEntry:
+                gb.add_submission(g.assignment, g.student)
+            for e in g.exercises:
+                try:
+                    grade = gb.find_grade(f"check_{e.exercise}", g.assignment, g.assignment,
+                                          g.student)
+                except MissingEntry:
+                    continue
+                grade.auto_score = e.points
+                n += 1
+            gb.db.commit()
+    return n
+
+
+_FEEDBACK = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}}
+pre{{background:#f6f6f6;padding:.6rem;overflow-x:auto;white-space:pre-wrap}}
+.passed{{color:#1a7f37}}.bad{{color:#b42318}}</style></head><body>
+<h1>{title}</h1><p>Status: <b>{status}</b>. Score: <b>{total:g} / {max_total:g}</b>.</p>
+<table><tr><th>exercise</th><th>points</th><th>result</th></tr>{rows}</table>
+{details}
+<p><small>Hidden checks ran your functions on inputs generated for you; this page shows what
+they found, not their code. Grader version {version}.</small></p></body></html>
+"""
+
+
+def write_feedback(course: Path, results: list[SubmissionGrade]) -> list[Path]:
+    """One HTML page per student and notebook: scores and the checks' messages."""
+    written = []
+    for g in results:
+        rows, details = [], []
+        for e in g.exercises:
+            cls = "passed" if e.status == "passed" else "bad"
+            rows.append(f"<tr><td>{html.escape(e.exercise)}</td><td>{e.points:g} / "
+                        f"{e.max_points:g}</td><td class='{cls}'>{html.escape(e.status)}</td></tr>")
+            if e.status != "passed":
+                details.append(f"<h2>{html.escape(e.exercise)}</h2><pre>"
+                               f"{html.escape(e.message)}</pre>")
+        page = _FEEDBACK.format(
+            title=html.escape(f"{g.assignment} — feedback for {g.student}"),
+            status=html.escape(g.status_text), total=g.total, max_total=g.max_total,
+            rows="".join(rows), details="".join(details), version=GRADER_VERSION,
+        )
+        path = course / "feedback" / g.student / g.assignment / f"{g.assignment}.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def export_csv(results: list[SubmissionGrade], out: Path) -> Path:
+    """One row per student and notebook: per-exercise points, total, status."""
+    columns: list[str] = []
+    for a in sorted({g.assignment for g in results}):
+        columns += [e.name for e in exercises_for(a) if e.name not in columns]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["student", "notebook", *columns, "total", "max_total", "status"])
+        for g in results:
+            pts = {e.exercise: e.points for e in g.exercises}
+            w.writerow([g.student, g.assignment, *[pts.get(c, "") for c in columns],
+                        g.total, g.max_total, g.status_text])
+    return out

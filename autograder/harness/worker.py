@@ -1,0 +1,249 @@
+"""The grading worker: runs inside the sandbox, executes student code on request.
+
+It never decides a grade. The grader (outside the sandbox) sends it commands
+as JSON lines on one file descriptor and reads JSON-line replies on another:
+
+* ``init``: install tripwires on the course_lib reference functions;
+* ``cell``: execute one cell's source in the notebook namespace;
+* ``call``: call a function of the namespace on the cases stored in
+  ``/sandbox/<name>.json`` (+ ``.npy`` arrays), and write each output as plain
+  JSON plus ``.npy`` arrays (saved with ``allow_pickle=False``).
+
+Student output to stdout/stderr is captured and capped; anything the student
+code raises, including ``SystemExit``, is reported as that command's error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import os
+import sys
+import time
+import traceback
+import warnings
+
+IO = os.environ.get("GRADER_IO", "/sandbox")
+sys.path.insert(0, os.environ.get("GRADER_CASES_DIR", "/opt/cases"))
+
+import numpy as np  # noqa: E402
+from cases import Case, to_plain  # noqa: E402
+
+OUTPUT_CHARS = int(os.environ.get("GRADER_OUTPUT_CHARS", "20000"))
+MAX_ARRAY_BYTES = 64 << 20
+ARMED: set[str] = set()
+USED: set[str] = set()
+
+
+class ReferenceUsed(Exception):
+    """Raised by a tripwire: the exercise called the reference it must implement."""
+
+
+class CappedWriter(io.TextIOBase):
+    """A text stream that keeps the first ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.dropped = 0
+        self.limit = limit
+
+    def write(self, s: str) -> int:
+        s = str(s)
+        room = self.limit - self.size
+        if room > 0:
+            self.parts.append(s[:room])
+            self.size += min(len(s), room)
+        self.dropped += max(0, len(s) - max(room, 0))
+        return len(s)
+
+    def text(self) -> str:
+        out = "".join(self.parts)
+        if self.dropped:
+            out += f"\n[... {self.dropped} more characters of output dropped]"
+        return out
+
+
+def _tripwire(exercise: str, original):
+    def tripwire(*args, **kwargs):
+        if exercise in ARMED:
+            USED.add(exercise)
+            raise ReferenceUsed(
+                f"{exercise} calls the course_lib reference it is asked to implement"
+            )
+        return original(*args, **kwargs)
+
+    tripwire.__name__ = getattr(original, "__name__", "tripwire")
+    tripwire.__doc__ = getattr(original, "__doc__", None)
+    return tripwire
+
+
+def install_tripwires(names: dict[str, list[str]]) -> None:
+    for exercise, targets in names.items():
+        for target in targets:
+            module_name, _, attr = target.rpartition(".")
+            try:
+                module = importlib.import_module(module_name)
+                original = getattr(module, attr)
+            except (ImportError, AttributeError):
+                continue
+            setattr(module, attr, _tripwire(exercise, original))
+
+
+def _error_text(exc: BaseException) -> str:
+    tb = traceback.extract_tb(exc.__traceback__)
+    frames = [f for f in tb if f.filename.startswith("<cell")]
+    text = "".join(traceback.format_list(frames[-3:]))
+    return text + "".join(traceback.format_exception_only(type(exc), exc))
+
+
+def run_cell(ns: dict, cell_id: str, source: str) -> dict:
+    out = CappedWriter(OUTPUT_CHARS)
+    old = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = out
+    try:
+        code = compile(source, f"<cell {cell_id}>", "exec")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(code, ns)
+        return {"ok": True, "output": out.text()}
+    except BaseException as exc:
+        return {"ok": False, "error": _error_text(exc), "output": out.text()}
+    finally:
+        sys.stdout, sys.stderr = old
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and bool(
+            np.array_equal(a, b, equal_nan=True))
+    if isinstance(a, tuple | list):
+        return isinstance(b, tuple | list) and len(a) == len(b) and all(
+            _same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, np.random.Generator):
+        return True
+    try:
+        return bool(a == b)
+    except Exception:
+        return True
+
+
+def _mutated(case: Case, args: tuple, kwargs: dict) -> list[str]:
+    fresh_args, fresh_kwargs = case.build()
+    names = []
+    for i, (before, after) in enumerate(zip(fresh_args, args)):
+        if not _same(before, after):
+            names.append(case.names[i] if i < len(case.names) else f"argument {i + 1}")
+    names += [k for k in fresh_kwargs if not _same(fresh_kwargs[k], kwargs[k])]
+    return names
+
+
+def _save_output(value, prefix: str) -> dict:
+    plain, arrays = to_plain(value)
+    total = 0
+    for k, arr in enumerate(arrays):
+        arr = np.asarray(arr)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"output array has dtype {arr.dtype}; only numbers can be graded")
+        total += arr.nbytes
+        if total > MAX_ARRAY_BYTES:
+            raise ValueError("output arrays are larger than 64 MiB")
+        np.save(f"{prefix}_{k}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+    return {"plain": plain, "n_arrays": len(arrays)}
+
+
+def call(ns: dict, msg: dict) -> dict:
+    fname, exercise = msg["function"], msg["exercise"]
+    with open(f"{IO}/{msg['cases']}.json") as fh:
+        stored = json.load(fh)
+    results = []
+    fn = ns.get(fname)
+    for i, item in enumerate(stored):
+        arrays = [np.load(f"{IO}/{msg['cases']}_{i}_{k}.npy", allow_pickle=False)
+                  for k in range(item["n_arrays"])]
+        case = Case.from_plain(item["plain"], arrays)
+        if not callable(fn):
+            results.append({"ok": False, "error": f"NameError: no function called {fname!r} "
+                            "was defined by your answer cell"})
+            continue
+        args, kwargs = case.build()
+        out = CappedWriter(OUTPUT_CHARS)
+        old = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = out
+        ARMED.add(exercise)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                value = fn(*args, **kwargs)
+            error = None
+        except BaseException as exc:
+            value, error = None, _error_text(exc)
+        finally:
+            ARMED.discard(exercise)
+            sys.stdout, sys.stderr = old
+        if error is not None:
+            results.append({"ok": False, "error": error})
+            continue
+        try:
+            saved = _save_output(value, f"{IO}/out_{msg['cases']}_{i}")
+        except Exception as exc:
+            results.append({"ok": False, "error": f"the output cannot be graded: {exc}"})
+            continue
+        results.append({"ok": True, "mutated": _mutated(case, args, kwargs), **saved})
+    return {"results": results, "reference_used": exercise in USED}
+
+
+def _protect(cmd_fd: int, resp_fd: int) -> None:
+    """Keep student code away from the grader's pipes.
+
+    A child forked by student code closes them at once (it cannot answer in the
+    worker's name), and the worker is made non-dumpable, so other processes of the
+    same uid cannot open its descriptors through /proc.
+    """
+
+    def close_in_child() -> None:
+        for fd in (cmd_fd, resp_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    os.register_at_fork(after_in_child=close_in_child)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0
+    except (OSError, AttributeError):
+        pass
+
+
+def main() -> None:
+    cmd_fd, resp_fd = int(sys.argv[1]), int(sys.argv[2])
+    _protect(cmd_fd, resp_fd)
+    commands = os.fdopen(cmd_fd, "r", encoding="utf-8")
+    replies = os.fdopen(resp_fd, "w", encoding="utf-8")
+    ns: dict = {"__name__": "__main__", "__builtins__": __builtins__}
+    for line in commands:
+        msg = json.loads(line)
+        t0 = time.perf_counter()
+        if msg["cmd"] == "init":
+            install_tripwires(msg.get("tripwires", {}))
+            reply = {"ok": True}
+        elif msg["cmd"] == "cell":
+            reply = run_cell(ns, msg["id"], msg["source"])
+        elif msg["cmd"] == "call":
+            reply = call(ns, msg)
+        elif msg["cmd"] == "quit":
+            break
+        else:
+            reply = {"ok": False, "error": f"unknown command {msg['cmd']}"}
+        reply["seconds"] = time.perf_counter() - t0
+        replies.write(json.dumps(reply) + "\n")
+        replies.flush()
+
+
+if __name__ == "__main__":
+    main()
