@@ -26,7 +26,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".course-installed"
-EXTRAS = "test,course"
+EXTRAS = "test,course,cluster"
 TORCH_PIN = "torch==2.13.0"
 
 
