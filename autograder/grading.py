@@ -88,6 +88,7 @@ class SubmissionGrade:
     sha256: str = ""
     seconds: float = 0.0
     grader_version: str = GRADER_VERSION
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def total(self) -> float:
@@ -496,8 +497,12 @@ def grade_notebook(
     grades: dict[str, ExerciseGrade] = {}
     cell_status: dict[str, tuple[str, str]] = {}
     session = None
+    timings: dict[str, float] = {"read": time.perf_counter() - t0}
     try:
+        t1 = time.perf_counter()
         session = _Session(io_dir, limits, sandbox, slot, tripwires)
+        timings["start"] = time.perf_counter() - t1
+        t1 = time.perf_counter()
         solution_ids = {c.id for c in source.cells if _nbg(c).get("solution")}
         for cell in source.cells:
             meta = _nbg(cell)
@@ -514,9 +519,12 @@ def grade_notebook(
                 cell_status[cell.id] = session.run_cell(cell.id, src)
             elif meta.get("locked") and cell.id not in SKIPPED_LOCKED_CELLS:
                 cell_status[cell.id] = session.run_cell(cell.id, cell.source)
+        timings["cells"] = time.perf_counter() - t1
+        t1 = time.perf_counter()
         for ex in exercises:
             grades[ex.name] = _grade_exercise(ex, session, io_dir, limits, secret, assignment,
                                               student, cell_status.get(ex.name), static_ref)
+        timings["exercises"] = time.perf_counter() - t1
     finally:
         if session is not None:
             session.worker.close()
@@ -529,7 +537,8 @@ def grade_notebook(
         status = "flagged"
     return SubmissionGrade(student, assignment, status, reason,
                            [grades[ex.name] for ex in exercises], flags, sha,
-                           round(time.perf_counter() - t0, 3))
+                           round(time.perf_counter() - t0, 3),
+                           timings={k: round(v, 4) for k, v in timings.items()})
 
 
 def _grade_exercise(ex: Exercise, session: _Session, io_dir: Path, limits: Limits,
