@@ -1,0 +1,438 @@
+"""Exercises of 10_batch_normalization: forward, backward, running statistics, test time, a network.
+
+The notebook's cache of ``batchnorm_forward`` is ``(Z_hat, gamma, mu, var, eps)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_lib import batchnorm as _bn
+from course_lib.network import Network, forward
+
+from ..cases import Case
+from ..compare import Tolerance, compare
+from ..registry import Exercise, Mistake, register
+from ._gen import dims, randn
+
+_TOL = Tolerance(rtol=1e-6, atol=1e-9)
+
+
+def _numbers_as_arrays(x):
+    """Numbers become 1-element arrays, recursively, so mismatching scalars get a full message."""
+    if isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool):
+        return np.array([float(x)])
+    if isinstance(x, tuple | list):
+        return type(x)(_numbers_as_arrays(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _numbers_as_arrays(v) for k, v in x.items()}
+    return x
+
+
+def _compare(expected, got, case):
+    return compare(_numbers_as_arrays(expected), _numbers_as_arrays(got), _TOL)
+
+
+def _bn_inputs(rng: np.random.Generator, i: int):
+    """Z (n, m) with rows of very different scales (one tiny), gamma, beta, eps."""
+    n, m = dims(rng, 2, 6), dims(rng, 3, 12)
+    scales = rng.uniform(0.5, 5.0, size=(n, 1))
+    scales[0, 0] = 0.01                       # a unit whose z barely varies: var ~ 1e-4
+    Z = randn(rng, n, m) * scales + rng.uniform(-3, 3, size=(n, 1))
+    gamma = rng.uniform(0.5, 2.0, size=(n, 1)) * rng.choice([-1.0, 1.0], size=(n, 1))
+    beta = randn(rng, n, 1)
+    eps = [1e-5, 1e-3, 1e-4][i % 3]
+    return Z, gamma, beta, eps
+
+
+# ---- batchnorm_forward -------------------------------------------------------------
+
+
+def batchnorm_forward(Z, gamma, beta, eps=1e-5):
+    """Reference: (out, cache) with cache = (Z_hat, gamma, mu, var, eps)."""
+    out, (Z_hat, _, _, mu, var) = _bn.batchnorm_forward(Z, gamma, beta, eps)
+    return out, (Z_hat, gamma, mu, var, eps)
+
+
+def _fwd_case(rng: np.random.Generator, i: int) -> Case:
+    Z, gamma, beta, eps = _bn_inputs(rng, i)
+    return Case((Z, gamma, beta, eps), names=("Z", "gamma", "beta", "eps"))
+
+
+def _fwd_generic(Z, gamma, beta, eps=1e-5, *, ddof=0, eps_outside=False, axis=1,
+                 no_sqrt=False, no_affine=False):
+    mu = Z.mean(axis=axis, keepdims=True)
+    var = Z.var(axis=axis, ddof=ddof, keepdims=True)
+    if no_sqrt:
+        den = var + eps
+    elif eps_outside:
+        den = np.sqrt(var) + eps
+    else:
+        den = np.sqrt(var + eps)
+    Z_hat = (Z - mu) / den
+    out = Z_hat if no_affine else gamma * Z_hat + beta
+    return out, (Z_hat, gamma, mu, var, eps)
+
+
+def _fwd_with(**flags):
+    def impl(Z, gamma, beta, eps=1e-5):
+        return _fwd_generic(Z, gamma, beta, eps, **flags)
+    return impl
+
+
+register(Exercise(
+    name="batchnorm_forward",
+    notebook="10_batch_normalization",
+    summary="training-mode batch norm of Z: (out, (Z_hat, gamma, mu, var, eps))",
+    reference=batchnorm_forward,
+    make_case=_fwd_case,
+    points=2,
+    compare=_compare,
+    reference_names=("course_lib.batchnorm.batchnorm_forward",),
+    mistakes=(
+        Mistake(
+            "unbiased_variance", "The variance of batch norm divides by m (np.var's default, "
+            "ddof=0), not by m - 1: use Z.var(axis=1, keepdims=True).", _fwd_with(ddof=1),
+        ),
+        Mistake(
+            "eps_outside_sqrt", "ε goes inside the square root: (Z - μ) / np.sqrt(var + eps), "
+            "not / (np.sqrt(var) + eps). It matters for units whose z barely varies.",
+            _fwd_with(eps_outside=True),
+        ),
+        Mistake(
+            "statistics_over_units", "μ and σ² are taken over the examples of the mini-batch "
+            "(axis=1, one value per unit), not over the units (axis=0).", _fwd_with(axis=0),
+        ),
+        Mistake(
+            "divided_by_variance", "Divide by the standard deviation √(σ² + ε), not by the "
+            "variance σ² + ε.", _fwd_with(no_sqrt=True),
+        ),
+        Mistake(
+            "no_scale_and_shift", "After normalizing, scale and shift: out = gamma * Z_hat + "
+            "beta (γ and β are learned, so a layer can undo the normalization if it helps).",
+            _fwd_with(no_affine=True),
+        ),
+    ),
+))
+
+# ---- batchnorm_backward ------------------------------------------------------------
+
+
+def batchnorm_backward(dout, cache):
+    """Reference: (dZ, dgamma, dbeta) from the notebook's cache (Z_hat, gamma, mu, var, eps)."""
+    Z_hat, gamma, mu, var, eps = cache
+    lib_cache = (Z_hat, gamma, 1.0 / np.sqrt(var + eps), mu, var)
+    return _bn.batchnorm_backward(dout, lib_cache)
+
+
+def _bwd_case(rng: np.random.Generator, i: int) -> Case:
+    Z, gamma, beta, eps = _bn_inputs(rng, i)
+    _, cache = batchnorm_forward(Z, gamma, beta, eps)
+    dout = randn(rng, *Z.shape)
+    return Case((dout, cache), names=("dout", "cache"),
+                note="cache = (Z_hat, gamma, mu, var, eps) from batchnorm_forward")
+
+
+def _bwd_generic(dout, cache, *, dgamma_sum=False, dbeta_sum=False, constants=False,
+                 no_gamma=False, dz_over_m=False):
+    Z_hat, gamma, _mu, var, eps = cache
+    m = dout.shape[1]
+    inv_std = 1.0 / np.sqrt(var + eps)
+    dbeta = dout.sum(axis=1, keepdims=True) / (1 if dbeta_sum else m)
+    dgamma = (dout * Z_hat).sum(axis=1, keepdims=True) / (1 if dgamma_sum else m)
+    g = 1.0 if no_gamma else gamma
+    dZ_hat = g * dout
+    if constants:
+        dZ = dZ_hat * inv_std
+    else:
+        dZ = inv_std * (dZ_hat - dZ_hat.mean(axis=1, keepdims=True)
+                        - Z_hat * (dZ_hat * Z_hat).mean(axis=1, keepdims=True))
+    if dz_over_m:
+        dZ = dZ / m
+    return dZ, dgamma, dbeta
+
+
+def _bwd_with(**flags):
+    def impl(dout, cache):
+        return _bwd_generic(dout, cache, **flags)
+    return impl
+
+
+register(Exercise(
+    name="batchnorm_backward",
+    notebook="10_batch_normalization",
+    summary="backward pass of batch norm: (dZ, dgamma, dbeta)",
+    reference=batchnorm_backward,
+    make_case=_bwd_case,
+    points=3,
+    compare=_compare,
+    depends_on=("batchnorm_forward",),
+    reference_names=("course_lib.batchnorm.batchnorm_backward",
+                     "course_lib.batchnorm.batchnorm_backward_graph"),
+    mistakes=(
+        Mistake(
+            "dgamma_without_1_over_m", "dγ is a gradient of the cost J = (1/m) Σ L, like dW: "
+            "average over the examples, np.mean(dout * Z_hat, axis=1, keepdims=True), not the "
+            "sum.", _bwd_with(dgamma_sum=True),
+        ),
+        Mistake(
+            "dbeta_without_1_over_m", "dβ is a gradient of the cost: the MEAN of dout over the "
+            "examples, not its sum.", _bwd_with(dbeta_sum=True),
+        ),
+        Mistake(
+            "mu_and_var_as_constants", "μ and σ² depend on every z of the batch, so dZ has two "
+            "more terms: dZ = (dZ_hat - mean(dZ_hat) - Z_hat · mean(dZ_hat · Z_hat)) / √(σ²+ε), "
+            "with dZ_hat = gamma * dout.", _bwd_with(constants=True),
+        ),
+        Mistake(
+            "forgot_gamma", "Going back through z̃ = γ ẑ + β multiplies by γ: dZ_hat = gamma * "
+            "dout, before the normalization's backward step.", _bwd_with(no_gamma=True),
+        ),
+        Mistake(
+            "dZ_divided_by_m", "dZ is per example in this course (like dZ = Ŷ - Y): no 1/m. "
+            "Only the parameter gradients dγ, dβ (and dW, db) carry the 1/m.",
+            _bwd_with(dz_over_m=True),
+        ),
+    ),
+))
+
+# ---- update_running_stats ----------------------------------------------------------
+
+
+def update_running_stats(running_mean, running_var, mu, var, beta=0.9):
+    """Reference: one EWMA step, running <- beta * running + (1 - beta) * batch."""
+    return _bn.update_running_stats(running_mean, running_var, mu, var, beta)
+
+
+def _run_case(rng: np.random.Generator, i: int) -> Case:
+    n = dims(rng, 2, 7)
+    running_mean = randn(rng, n, 1)
+    running_var = rng.uniform(0.2, 3.0, size=(n, 1))
+    mu = randn(rng, n, 1) * 2
+    var = rng.uniform(0.1, 5.0, size=(n, 1))
+    beta = [0.9, 0.99, 0.8, 0.95][i % 4]
+    return Case((running_mean, running_var, mu, var, beta),
+                names=("running_mean", "running_var", "mu", "var", "beta"))
+
+
+def _run_swapped(running_mean, running_var, mu, var, beta=0.9):
+    return ((1 - beta) * running_mean + beta * mu, (1 - beta) * running_var + beta * var)
+
+
+def _run_inplace(running_mean, running_var, mu, var, beta=0.9):
+    running_mean *= beta
+    running_mean += (1 - beta) * mu
+    running_var *= beta
+    running_var += (1 - beta) * var
+    return running_mean, running_var
+
+
+def _run_last_batch(running_mean, running_var, mu, var, beta=0.9):
+    return mu.copy(), var.copy()
+
+
+def _run_no_one_minus(running_mean, running_var, mu, var, beta=0.9):
+    return beta * running_mean + mu, beta * running_var + var
+
+
+register(Exercise(
+    name="update_running_stats",
+    notebook="10_batch_normalization",
+    summary="one EWMA step of the running mean and variance",
+    reference=update_running_stats,
+    make_case=_run_case,
+    points=1,
+    compare=_compare,
+    reference_names=("course_lib.batchnorm.update_running_stats",),
+    mistakes=(
+        Mistake(
+            "weights_swapped", "The old average keeps the big weight: running = beta * running + "
+            "(1 - beta) * batch. With beta = 0.9 the new batch counts for 10 %.", _run_swapped,
+        ),
+        Mistake(
+            "modified_in_place", "running_mean *= beta changes the caller's arrays; return new "
+            "arrays instead (beta * running_mean + (1 - beta) * mu).", _run_inplace,
+        ),
+        Mistake(
+            "last_batch_only", "Returning the batch's μ and σ² forgets every earlier batch. The "
+            "running statistics are an exponentially weighted average over the batches.",
+            _run_last_batch,
+        ),
+        Mistake(
+            "missing_one_minus_beta", "The new batch is weighted by (1 - beta): without it the "
+            "average keeps growing instead of staying on the scale of μ and σ².",
+            _run_no_one_minus,
+        ),
+    ),
+))
+
+# ---- batchnorm_forward_eval --------------------------------------------------------
+
+
+def batchnorm_forward_eval(Z, gamma, beta, running_mean, running_var, eps=1e-5):
+    """Reference: gamma * (Z - running_mean) / sqrt(running_var + eps) + beta."""
+    return _bn.batchnorm_forward_eval(Z, gamma, beta, running_mean, running_var, eps)
+
+
+def _eval_case(rng: np.random.Generator, i: int) -> Case:
+    Z, gamma, beta, eps = _bn_inputs(rng, i)
+    n = Z.shape[0]
+    if i % 3 == 1:
+        Z = Z[:, :1]                           # one example at test time
+    running_mean = randn(rng, n, 1) * 2
+    running_var = rng.uniform(0.3, 4.0, size=(n, 1))
+    running_var[0, 0] = 1e-4                   # a unit that barely varies
+    return Case((Z, gamma, beta, running_mean, running_var, eps),
+                names=("Z", "gamma", "beta", "running_mean", "running_var", "eps"))
+
+
+def _eval_batch_stats(Z, gamma, beta, running_mean, running_var, eps=1e-5):
+    mu = Z.mean(axis=1, keepdims=True)
+    var = Z.var(axis=1, keepdims=True)
+    return gamma * (Z - mu) / np.sqrt(var + eps) + beta
+
+
+def _eval_eps_outside(Z, gamma, beta, running_mean, running_var, eps=1e-5):
+    return gamma * (Z - running_mean) / (np.sqrt(running_var) + eps) + beta
+
+
+def _eval_no_sqrt(Z, gamma, beta, running_mean, running_var, eps=1e-5):
+    return gamma * (Z - running_mean) / (running_var + eps) + beta
+
+
+def _eval_updates_running(Z, gamma, beta, running_mean, running_var, eps=1e-5):
+    running_mean *= 0.9
+    running_mean += 0.1 * Z.mean(axis=1, keepdims=True)
+    running_var *= 0.9
+    running_var += 0.1 * Z.var(axis=1, keepdims=True)
+    return gamma * (Z - running_mean) / np.sqrt(running_var + eps) + beta
+
+
+register(Exercise(
+    name="batchnorm_forward_eval",
+    notebook="10_batch_normalization",
+    summary="test-time batch norm with the running statistics",
+    reference=batchnorm_forward_eval,
+    make_case=_eval_case,
+    points=1,
+    compare=_compare,
+    reference_names=("course_lib.batchnorm.batchnorm_forward_eval",),
+    mistakes=(
+        Mistake(
+            "batch_statistics_at_test_time", "At test time use the running statistics, not "
+            "the statistics of the examples you are given: with one example, its own "
+            "variance is 0 and every prediction would be β.", _eval_batch_stats,
+        ),
+        Mistake(
+            "eps_outside_sqrt", "ε goes inside the square root: np.sqrt(running_var + eps).",
+            _eval_eps_outside,
+        ),
+        Mistake(
+            "divided_by_variance", "Divide by the standard deviation √(running_var + ε), not "
+            "by the variance.", _eval_no_sqrt,
+        ),
+        Mistake(
+            "running_stats_updated_at_test_time", "Evaluation must not change the running "
+            "statistics: they are updated only by training mini-batches. Do not modify "
+            "running_mean and running_var here.", _eval_updates_running,
+        ),
+    ),
+))
+
+# ---- bn_network_forward ------------------------------------------------------------
+
+
+def bn_network_forward(X, params, state, training):
+    """Reference: logits of X -> [Linear -> BN -> ReLU] x 2 -> Linear, and the new state."""
+    dims_ = (X.shape[0], params["W1"].shape[0], params["W2"].shape[0], params["W3"].shape[0])
+    net = Network(dims_, output="softmax", batch_norm=True)
+    ZL, _, new_state = forward(net, params, X, training=training, state=state)
+    return ZL, {k: new_state[k] for k in sorted(new_state)}
+
+
+def _net_case(rng: np.random.Generator, i: int) -> Case:
+    n0, n1, n2, C = dims(rng, 3, 6), dims(rng, 3, 7), dims(rng, 3, 7), dims(rng, 2, 4)
+    m = dims(rng, 4, 10)
+    X = randn(rng, n0, m) * 2 + 1
+    params = {}
+    for l, (a, b) in enumerate([(n0, n1), (n1, n2), (n2, C)], start=1):
+        params[f"W{l}"] = randn(rng, b, a) * np.sqrt(2 / a)
+        if l < 3:
+            params[f"gamma{l}"] = rng.uniform(0.5, 2.0, size=(b, 1))
+            params[f"beta{l}"] = randn(rng, b, 1) * 0.5
+        else:
+            params["b3"] = randn(rng, C, 1) * 0.1
+    state = {}
+    for l, n in ((1, n1), (2, n2)):
+        state[f"running_mean{l}"] = randn(rng, n, 1)
+        state[f"running_var{l}"] = rng.uniform(0.5, 3.0, size=(n, 1))
+    training = i % 2 == 0
+    return Case((X, params, state, training), names=("X", "params", "state", "training"),
+                note="training mode" if training else "evaluation mode")
+
+
+def _net_generic(X, params, state, training, *, bn_after_act=False, eval_batch_stats=False,
+                 update_in_eval=False, no_update=False, eps=1e-5, beta_bn=0.9):
+    new_state = {k: v.copy() for k, v in state.items()}
+    A = X
+    for l in (1, 2):
+        Z = params[f"W{l}"] @ A
+        g, b = params[f"gamma{l}"], params[f"beta{l}"]
+        if bn_after_act:
+            Z = np.maximum(Z, 0)
+        mu, var = Z.mean(axis=1, keepdims=True), Z.var(axis=1, keepdims=True)
+        use_batch = training or eval_batch_stats
+        if use_batch:
+            Zt = g * (Z - mu) / np.sqrt(var + eps) + b
+        else:
+            Zt = (g * (Z - state[f"running_mean{l}"]) / np.sqrt(state[f"running_var{l}"] + eps)
+                  + b)
+        if (training and not no_update) or (not training and update_in_eval):
+            rm, rv = f"running_mean{l}", f"running_var{l}"
+            new_state[rm] = beta_bn * state[rm] + (1 - beta_bn) * mu
+            new_state[rv] = beta_bn * state[rv] + (1 - beta_bn) * var
+        A = Zt if bn_after_act else np.maximum(Zt, 0)
+    return params["W3"] @ A + params["b3"], {k: new_state[k] for k in sorted(new_state)}
+
+
+def _net_with(**flags):
+    def impl(X, params, state, training):
+        return _net_generic(X, params, state, training, **flags)
+    return impl
+
+
+register(Exercise(
+    name="bn_network_forward",
+    notebook="10_batch_normalization",
+    summary="logits of a 2-hidden-layer network with batch norm, and its new running statistics",
+    reference=bn_network_forward,
+    make_case=_net_case,
+    points=2,
+    compare=_compare,
+    visible_cases=4,
+    hidden_cases=10,
+    depends_on=("batchnorm_forward", "update_running_stats", "batchnorm_forward_eval"),
+    reference_names=("course_lib.network.forward",),
+    mistakes=(
+        Mistake(
+            "batch_norm_after_activation", "Batch norm goes on Z, BEFORE the activation: "
+            "Z = W A_prev, then z̃ = γ ẑ + β, then A = ReLU(z̃).",
+            _net_with(bn_after_act=True),
+        ),
+        Mistake(
+            "batch_statistics_in_evaluation", "With training=False, normalize with the "
+            "running statistics of state (batchnorm_forward_eval), not with the batch's own "
+            "μ and σ².", _net_with(eval_batch_stats=True),
+        ),
+        Mistake(
+            "running_stats_updated_in_evaluation", "With training=False the state must come "
+            "back unchanged: only training mini-batches update the running statistics.",
+            _net_with(update_in_eval=True),
+        ),
+        Mistake(
+            "running_stats_not_updated", "In training mode, update the running statistics of "
+            "each batch-norm layer with the batch's μ and σ² (update_running_stats, beta = "
+            "0.9) and return them in the new state.", _net_with(no_update=True),
+        ),
+    ),
+))
