@@ -1,0 +1,527 @@
+"""Exercises of 04_gradient_checking: centered differences, the relative difference,
+dict <-> vector, the N-D check of a network, and finding a planted bug.
+
+Every input is plain data: a function J is described by polynomial coefficients, and a
+network by ``layer_dims`` (``Network(layer_dims)``: ReLU hidden layers, sigmoid output,
+no regularization), so cases can be sent to the sandboxed grader as JSON.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.polynomial import polynomial as P
+
+from course_lib.gradcheck import dict_to_vector as _lib_dict_to_vector
+from course_lib.gradcheck import gradient_check, numerical_gradient_dict
+from course_lib.gradcheck import relative_difference as _lib_relative_difference
+from course_lib.network import Network, backward, compute_cost, forward
+
+from ..cases import Case
+from ..compare import Mismatch
+from ..registry import Exercise, Mistake, register
+from ._gen import dims, randn
+from .nb03_regularization import compare_with_scalars
+
+# ---- numerical_derivative_1d --------------------------------------------------------
+
+
+def numerical_derivative_1d(coeffs, theta, eps):
+    """Reference: (J(θ+ε) - J(θ-ε)) / (2ε) for J(θ) = Σ_k coeffs[k] θ^k."""
+    J = lambda t: P.polyval(t, coeffs)  # noqa: E731
+    return float((J(theta + eps) - J(theta - eps)) / (2 * eps))
+
+
+def _nd1_case(rng: np.random.Generator, i: int) -> Case:
+    degree = [3, 1, 4][i] if i < 3 else dims(rng, 2, 5)
+    coeffs = [round(float(c), 3) for c in rng.uniform(-2, 2, degree + 1)]
+    if i == 1:  # the notes' J(θ) = θ x: a line through 0
+        coeffs = [0.0, round(float(rng.uniform(1, 5)), 3)]
+    theta = round(float(rng.uniform(-2, 2)), 3)
+    eps = [1e-2, 1e-2, 1e-3][i % 3]
+    return Case((coeffs, theta, eps), names=("coeffs", "theta", "eps"))
+
+
+def _nd1_one_sided(coeffs, theta, eps):
+    return float((P.polyval(theta + eps, coeffs) - P.polyval(theta, coeffs)) / eps)
+
+
+def _nd1_over_eps(coeffs, theta, eps):
+    return float((P.polyval(theta + eps, coeffs) - P.polyval(theta - eps, coeffs)) / eps)
+
+
+def _nd1_reversed(coeffs, theta, eps):
+    return float((np.polyval(coeffs, theta + eps) - np.polyval(coeffs, theta - eps)) / (2 * eps))
+
+
+def _nd1_swapped(coeffs, theta, eps):
+    return float((P.polyval(theta - eps, coeffs) - P.polyval(theta + eps, coeffs)) / (2 * eps))
+
+
+register(Exercise(
+    name="numerical_derivative_1d",
+    notebook="04_gradient_checking",
+    summary="centered difference (J(θ+ε) - J(θ-ε))/(2ε) of a polynomial J",
+    reference=numerical_derivative_1d,
+    make_case=_nd1_case,
+    points=1,
+    compare=compare_with_scalars,
+    reference_names=("course_lib.gradcheck.numerical_gradient",
+                     "course_lib.gradcheck.gradient_check_1d"),
+    mistakes=(
+        Mistake(
+            "one_sided_difference", "(J(θ+ε) - J(θ))/ε is the one-sided difference, whose "
+            "error shrinks only like ε. Use the centered one, (J(θ+ε) - J(θ-ε))/(2ε), "
+            "whose error shrinks like ε².", _nd1_one_sided,
+        ),
+        Mistake(
+            "divided_by_eps", "θ+ε and θ-ε are 2ε apart: divide the difference by 2ε, not "
+            "by ε (your result is twice the derivative).", _nd1_over_eps,
+        ),
+        Mistake(
+            "coefficients_reversed", "coeffs[k] multiplies θ^k (lowest degree first). "
+            "np.polyval expects the HIGHEST degree first; use "
+            "np.polynomial.polynomial.polyval(θ, coeffs) or a sum over k.", _nd1_reversed,
+        ),
+        Mistake(
+            "wrong_sign", "The difference is J(θ+ε) - J(θ-ε), in this order: the result "
+            "has the wrong sign.", _nd1_swapped,
+        ),
+    ),
+))
+
+# ---- relative_difference --------------------------------------------------------------
+
+
+def relative_difference(grad, gradapprox):
+    """Reference: ‖grad - gradapprox‖₂ / (‖grad‖₂ + ‖gradapprox‖₂)."""
+    return _lib_relative_difference(grad, gradapprox)
+
+
+def _rd_case(rng: np.random.Generator, i: int) -> Case:
+    n = dims(rng, 4, 20)
+    scale = float(rng.choice([0.01, 1.0, 30.0])) if i >= 3 else [30.0, 0.01, 1.0][i]
+    grad = randn(rng, n, scale=scale)
+    noise = [1e-5, 0.3, 1e-9][i % 3] if i < 6 else float(rng.choice([1e-9, 1e-5, 1e-2, 1.0]))
+    approx = grad + noise * randn(rng, n, scale=scale)
+    if i == 2:  # 2-D arrays: the norm of all entries
+        grad, approx = grad[: n // 2 * 2].reshape(2, -1), approx[: n // 2 * 2].reshape(2, -1)
+    return Case((grad, approx), names=("grad", "gradapprox"))
+
+
+def _rd_absolute(grad, gradapprox):
+    return float(np.linalg.norm(grad - gradapprox))
+
+
+def _rd_l1(grad, gradapprox):
+    return float(np.sum(np.abs(grad - gradapprox))
+                 / (np.sum(np.abs(grad)) + np.sum(np.abs(gradapprox))))
+
+
+def _rd_norm_of_sum(grad, gradapprox):
+    return float(np.linalg.norm(grad - gradapprox) / np.linalg.norm(grad + gradapprox))
+
+
+def _rd_only_grad(grad, gradapprox):
+    return float(np.linalg.norm(grad - gradapprox) / np.linalg.norm(grad))
+
+
+def _rd_squared(grad, gradapprox):
+    return float(np.sum((grad - gradapprox) ** 2)
+                 / (np.sum(grad ** 2) + np.sum(gradapprox ** 2)))
+
+
+register(Exercise(
+    name="relative_difference",
+    notebook="04_gradient_checking",
+    summary="‖grad - gradapprox‖₂ / (‖grad‖₂ + ‖gradapprox‖₂)",
+    reference=relative_difference,
+    make_case=_rd_case,
+    points=1,
+    compare=compare_with_scalars,
+    reference_names=("course_lib.gradcheck.relative_difference",),
+    mistakes=(
+        Mistake(
+            "absolute_difference", "‖grad - gradapprox‖ alone depends on the scale of the "
+            "gradients: divide by ‖grad‖ + ‖gradapprox‖ to get a number that can be compared "
+            "with the thresholds 1e-7 and 1e-3.", _rd_absolute,
+        ),
+        Mistake(
+            "sum_of_absolute_values", "Use the Euclidean (L2) norm, np.linalg.norm, not the "
+            "sum of absolute values.", _rd_l1,
+        ),
+        Mistake(
+            "norm_of_the_sum", "The denominator is ‖grad‖ + ‖gradapprox‖ (two norms added), "
+            "not ‖grad + gradapprox‖.", _rd_norm_of_sum,
+        ),
+        Mistake(
+            "denominator_grad_only", "Divide by the sum of BOTH norms, ‖grad‖ + ‖gradapprox‖: "
+            "the result is then symmetric and at most 1.", _rd_only_grad,
+        ),
+        Mistake(
+            "squared_norms", "Norms, not squared norms: np.linalg.norm already takes the "
+            "square root of the sum of squares.", _rd_squared,
+        ),
+    ),
+))
+
+# ---- dict_to_vector -------------------------------------------------------------------
+
+
+def dict_to_vector(params, keys):
+    """Reference: the raveled arrays of ``params`` in the order of ``keys``, as one 1-D vector."""
+    return _lib_dict_to_vector(params, keys)[0]
+
+
+def _small_params(rng: np.random.Generator, L: int, nonzero_biases: bool = True) -> dict:
+    sizes = [dims(rng, 2, 4) for _ in range(L + 1)]
+    params = {}
+    for l in range(1, L + 1):
+        params[f"W{l}"] = randn(rng, sizes[l], sizes[l - 1])
+        params[f"b{l}"] = randn(rng, sizes[l], 1, scale=0.1 if nonzero_biases else 0.0)
+    return params
+
+
+def _dv_case(rng: np.random.Generator, i: int) -> Case:
+    params = _small_params(rng, dims(rng, 1, 3))
+    keys = list(params)
+    if i % 3 == 0:  # an order different from the dict's
+        keys = [k for k in keys if k.startswith("W")] + [k for k in keys if k.startswith("b")]
+    elif i % 3 == 1:
+        keys = keys[::-1]
+    return Case((params, keys), names=("params", "keys"))
+
+
+def _dv_dict_order(params, keys):
+    return np.concatenate([np.ravel(v) for v in params.values()])
+
+
+def _dv_fortran(params, keys):
+    return np.concatenate([np.ravel(params[k], order="F") for k in keys])
+
+
+def _dv_column(params, keys):
+    return np.concatenate([params[k].reshape(-1, 1) for k in keys], axis=0)
+
+
+register(Exercise(
+    name="dict_to_vector",
+    notebook="04_gradient_checking",
+    summary="concatenate the raveled parameter arrays, in the order of `keys`, into one vector",
+    reference=dict_to_vector,
+    make_case=_dv_case,
+    points=1,
+    reference_names=("course_lib.gradcheck.dict_to_vector",),
+    mistakes=(
+        Mistake(
+            "ignored_keys_order", "Take the arrays in the order given by `keys`, not in the "
+            "dict's own order: the gradients and the numerical gradients must line up "
+            "entry by entry.", _dv_dict_order,
+        ),
+        Mistake(
+            "column_major", "Ravel each array row by row (C order, np.ravel's default): "
+            "order='F' (or raveling W.T) reads it column by column.", _dv_fortran,
+        ),
+        Mistake(
+            "column_vector", "Return a 1-D vector of shape (n,): reshape(-1, 1) and "
+            "concatenating along axis 0 gives a column (n, 1).", _dv_column,
+        ),
+    ),
+))
+
+# ---- helpers: a small network, its gradients, planted bugs ----------------------------
+
+
+def network_cost(params, X, Y, layer_dims):
+    """J(params) of ``Network(layer_dims)`` on (X, Y): forward pass plus cross-entropy."""
+    net = Network(tuple(layer_dims))
+    ZL, _, _ = forward(net, params, X)
+    return compute_cost(net, params, ZL, Y)
+
+
+def network_grads(params, X, Y, layer_dims):
+    """The (correct) backpropagation gradients of ``network_cost``."""
+    net = Network(tuple(layer_dims))
+    ZL, caches, _ = forward(net, params, X)
+    return backward(net, params, ZL, Y, caches)
+
+
+BUG_KINDS = ("missing 1/m", "wrong sign", "transposed", "averaged over all entries",
+             "factor 2")
+
+
+def plant_bug(grads, key, kind, m):
+    """A copy of ``grads`` whose ``grads[key]`` has the bug ``kind`` (one of BUG_KINDS)."""
+    out = {k: v.copy() for k, v in grads.items()}
+    g = out[key]
+    if kind == "missing 1/m":
+        out[key] = g * m
+    elif kind == "wrong sign":
+        out[key] = -g
+    elif kind == "transposed":
+        out[key] = g.T.copy() if g.shape[0] == g.shape[1] else g[::-1].copy()
+    elif kind == "averaged over all entries":
+        out[key] = np.full_like(g, g.mean())
+    elif kind == "factor 2":
+        out[key] = 2 * g
+    else:
+        raise ValueError(f"kind must be one of {BUG_KINDS}, got {kind!r}")
+    return out
+
+
+def _network_case(rng: np.random.Generator, square_layer: bool = False):
+    """layer_dims, params (He weights, small non-zero biases), X, Y, correct grads."""
+    n0 = dims(rng, 2, 4)
+    hidden = [dims(rng, 2, 4) for _ in range(dims(rng, 1, 2))]
+    if square_layer and len(hidden) == 2:
+        hidden[1] = hidden[0]
+    layer_dims = [n0, *hidden, 1]
+    m = dims(rng, 3, 8)
+    params = Network(tuple(layer_dims)).init_params(rng, "he")
+    for k in params:
+        if k.startswith("b"):
+            params[k] = randn(rng, *params[k].shape, scale=0.1)
+    X = randn(rng, n0, m)
+    Y = (rng.random((1, m)) < 0.5).astype(np.float64)
+    Y[0, 0], Y[0, -1] = 0.0, 1.0
+    return layer_dims, params, X, Y, network_grads(params, X, Y, layer_dims)
+
+
+def _random_bug(rng: np.random.Generator, params, grads, m):
+    """A bug that changes the gradient noticeably: (grads with the bug, key, kind)."""
+    keys = list(params)
+    for _ in range(100):
+        key = keys[int(rng.integers(len(keys)))]
+        kind = BUG_KINDS[int(rng.integers(len(BUG_KINDS)))]
+        bugged = plant_bug(grads, key, kind, m)
+        change = np.linalg.norm(bugged[key] - grads[key])
+        if change > 0.05 * (np.linalg.norm(grads[key]) + 1e-3) and change > 1e-4:
+            return bugged, key, kind
+    raise AssertionError("no visible bug could be planted")  # pragma: no cover
+
+
+# ---- gradient_check_nd ----------------------------------------------------------------
+
+
+def gradient_check_nd(params, grads, X, Y, layer_dims, eps=1e-7):
+    """Reference: relative difference between grads and the centered differences of the
+    network's cost, over all parameters (in the order of params' keys)."""
+    keys = list(params)
+    approx = numerical_gradient_dict(lambda p: network_cost(p, X, Y, layer_dims), params, eps)
+    return _lib_relative_difference(_lib_dict_to_vector(grads, keys)[0],
+                                    _lib_dict_to_vector(approx, keys)[0])
+
+
+def _gc_case(rng: np.random.Generator, i: int) -> Case:
+    layer_dims, params, X, Y, grads = _network_case(rng)
+    m = X.shape[1]
+    eps = 1e-7
+    kind = i % 3
+    if kind == 0:  # correct gradients, a large ε: the one-sided difference shows its O(ε) error
+        eps = 1e-3
+    elif kind == 1:  # a bug; gradients with their keys in a different order than params
+        grads, _, _ = _random_bug(rng, params, grads, m)
+        grads = dict(reversed(list(grads.items())))
+    return Case((params, grads, X, Y, layer_dims, eps),
+                names=("params", "grads", "X", "Y", "layer_dims", "eps"))
+
+
+def _compare_difference(expected, got, case) -> Mismatch | None:
+    """Below 1e-6 a relative difference is rounding noise: any value below 1e-6 agrees.
+
+    Above, the value must agree to 0.1 %.
+    """
+    if isinstance(got, np.ndarray) and got.size == 1:
+        got = got.reshape(()).item()
+    if isinstance(got, bool) or not isinstance(got, int | float | np.integer | np.floating):
+        return Mismatch("output", "type", f"output should be a number (the relative "
+                        f"difference), got {type(got).__name__}")
+    g = float(got)
+    if expected < 1e-6:
+        if 0.0 <= g < 1e-6:
+            return None
+        return Mismatch("output", "values", f"these gradients are correct: the relative "
+                        f"difference should be tiny ({expected:.2e}, anything below 1e-6 "
+                        f"passes), got {g:.3e}")
+    if np.isfinite(g) and abs(g - expected) <= 1e-3 * abs(expected):
+        return None
+    return Mismatch("output", "values", f"output should be {expected:.6g} (within 0.1 %), "
+                    f"got {g:.6g}")
+
+
+def _cost_fn(layer_dims, X, Y):
+    return lambda p: network_cost(p, X, Y, layer_dims)
+
+
+def _gc_vectors(params, grads, approx):
+    keys = list(params)
+    return (np.concatenate([np.ravel(grads[k]) for k in keys]),
+            np.concatenate([np.ravel(approx[k]) for k in keys]))
+
+
+def _gc_numerical(params, X, Y, layer_dims, eps, one_sided=False, denominator=2.0):
+    J = _cost_fn(layer_dims, X, Y)
+    approx = {}
+    for k in params:
+        a = np.zeros_like(params[k])
+        for idx in np.ndindex(params[k].shape):
+            plus = {kk: v.copy() for kk, v in params.items()}
+            plus[k][idx] += eps
+            minus = {kk: v.copy() for kk, v in params.items()}
+            if not one_sided:
+                minus[k][idx] -= eps
+            a[idx] = (J(plus) - J(minus)) / (denominator * eps)
+        approx[k] = a
+    return approx
+
+
+def _rel(a, b):
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
+
+
+def _gc_one_sided(params, grads, X, Y, layer_dims, eps=1e-7):
+    g, a = _gc_vectors(params, grads, _gc_numerical(params, X, Y, layer_dims, eps, True, 1.0))
+    return _rel(g, a)
+
+
+def _gc_over_eps(params, grads, X, Y, layer_dims, eps=1e-7):
+    g, a = _gc_vectors(params, grads, _gc_numerical(params, X, Y, layer_dims, eps, False, 1.0))
+    return _rel(g, a)
+
+
+def _gc_absolute(params, grads, X, Y, layer_dims, eps=1e-7):
+    g, a = _gc_vectors(params, grads, _gc_numerical(params, X, Y, layer_dims, eps))
+    return float(np.linalg.norm(g - a))
+
+
+def _gc_l1(params, grads, X, Y, layer_dims, eps=1e-7):
+    g, a = _gc_vectors(params, grads, _gc_numerical(params, X, Y, layer_dims, eps))
+    return float(np.abs(g - a).sum() / (np.abs(g).sum() + np.abs(a).sum()))
+
+
+def _gc_grads_order(params, grads, X, Y, layer_dims, eps=1e-7):
+    approx = _gc_numerical(params, X, Y, layer_dims, eps)
+    g = np.concatenate([np.ravel(v) for v in grads.values()])  # grads' own key order
+    a = np.concatenate([np.ravel(approx[k]) for k in params])
+    return _rel(g, a)
+
+
+def _gc_in_place(params, grads, X, Y, layer_dims, eps=1e-7):
+    J = _cost_fn(layer_dims, X, Y)
+    approx = {}
+    for k in params:
+        a = np.zeros_like(params[k])
+        for idx in np.ndindex(params[k].shape):
+            params[k][idx] += eps          # perturbs the caller's array...
+            j_plus = J(params)
+            params[k][idx] -= 2 * eps
+            j_minus = J(params)            # ...and never puts the original value back
+            a[idx] = (j_plus - j_minus) / (2 * eps)
+        approx[k] = a
+    g, a = _gc_vectors(params, grads, approx)
+    return _rel(g, a)
+
+
+register(Exercise(
+    name="gradient_check_nd",
+    notebook="04_gradient_checking",
+    summary="relative difference between backprop gradients and centered differences of a "
+            "network's cost",
+    reference=gradient_check_nd,
+    make_case=_gc_case,
+    points=3,
+    compare=_compare_difference,
+    reference_names=("course_lib.gradcheck.gradient_check",
+                     "course_lib.gradcheck.numerical_gradient_dict",
+                     "course_lib.gradcheck.numerical_gradient"),
+    mistakes=(
+        Mistake(
+            "one_sided_difference", "(J(θ+ε) - J(θ))/ε has an error of order ε, which a "
+            "larger ε makes visible: use the centered difference (J(θ+ε) - J(θ-ε))/(2ε).",
+            _gc_one_sided,
+        ),
+        Mistake(
+            "divided_by_eps", "The two evaluations are 2ε apart: divide by 2ε. Dividing by "
+            "ε doubles the numerical gradient, so even correct gradients look wrong "
+            "(relative difference 1/3).", _gc_over_eps,
+        ),
+        Mistake(
+            "absolute_difference", "Return the RELATIVE difference, ‖g - g_approx‖ / "
+            "(‖g‖ + ‖g_approx‖), not ‖g - g_approx‖.", _gc_absolute,
+        ),
+        Mistake(
+            "sum_of_absolute_values", "Use Euclidean norms (np.linalg.norm), not sums of "
+            "absolute values.", _gc_l1,
+        ),
+        Mistake(
+            "mismatched_key_order", "Flatten grads in the order of params' keys, not in "
+            "grads' own order (here they differ): otherwise you compare dW1 with the "
+            "numerical gradient of another parameter. dict_to_vector(grads, list(params)).",
+            _gc_grads_order,
+        ),
+        Mistake(
+            "perturbed_in_place", "You changed the caller's params and did not restore them "
+            "(after += ε and -= 2ε the entry is left at θ - ε). Work on a copy of the "
+            "array, or save the original value and put it back after the two evaluations.",
+            _gc_in_place,
+        ),
+    ),
+))
+
+# ---- find_bugged_parameter ------------------------------------------------------------
+
+
+def find_bugged_parameter(params, grads, X, Y, layer_dims):
+    """Reference: the key whose own relative difference (ε = 1e-7) is the largest."""
+    report = gradient_check(_cost_fn(layer_dims, X, Y), lambda p: grads, params, 1e-7)
+    return report.worst_key
+
+
+def _fb_case(rng: np.random.Generator, i: int) -> Case:
+    layer_dims, params, X, Y, grads = _network_case(rng, square_layer=True)
+    bugged, _, _ = _random_bug(rng, params, grads, X.shape[1])
+    return Case((params, bugged, X, Y, layer_dims),
+                names=("params", "grads", "X", "Y", "layer_dims"))
+
+
+def _fb_per_key(params, grads, X, Y, layer_dims):
+    approx = numerical_gradient_dict(_cost_fn(layer_dims, X, Y), params, 1e-7)
+    return {k: _lib_relative_difference(grads[k], approx[k]) for k in params}
+
+
+def _fb_best(params, grads, X, Y, layer_dims):
+    d = _fb_per_key(params, grads, X, Y, layer_dims)
+    return min(d, key=d.get)
+
+
+def _fb_value(params, grads, X, Y, layer_dims):
+    return max(_fb_per_key(params, grads, X, Y, layer_dims).values())
+
+
+def _fb_index(params, grads, X, Y, layer_dims):
+    return int(np.argmax(list(_fb_per_key(params, grads, X, Y, layer_dims).values())))
+
+
+register(Exercise(
+    name="find_bugged_parameter",
+    notebook="04_gradient_checking",
+    summary="the parameter whose gradient disagrees most with the numerical gradient",
+    reference=find_bugged_parameter,
+    make_case=_fb_case,
+    points=2,
+    depends_on=("gradient_check_nd",),
+    reference_names=("course_lib.gradcheck.gradient_check",),
+    mistakes=(
+        Mistake(
+            "returned_the_best_key", "You want the parameter whose gradient is the WORST: "
+            "the largest relative difference (max, not min).", _fb_best,
+        ),
+        Mistake(
+            "returned_the_difference", "Return the parameter's name (a key such as 'W2'), "
+            "not its relative difference: max(diffs, key=diffs.get).", _fb_value,
+        ),
+        Mistake(
+            "returned_an_index", "Return the key itself ('b1'), not its position in the "
+            "dict.", _fb_index,
+        ),
+    ),
+))
