@@ -1,0 +1,281 @@
+"""Exercises of 12_capstone: the data pipeline, the network's specification, the training recipe.
+
+The capstone's last graded cell (dev accuracy of the student's own model) is a plain
+nbgrader test cell in the notebook, not a registry entry: it depends on the student's
+training run, not on generated inputs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_lib.data import fit_standardizer, standardize, train_dev_test_split
+from course_lib.network import Network
+from course_lib.optimizers import Adam, GradientDescent
+from course_lib.schedules import make_schedule
+from course_lib.training import train
+
+from ..cases import Case, Rng
+from ..compare import Tolerance
+from ..registry import Exercise, Mistake, register
+from ._gen import dims, randn, seed
+
+_TOL = Tolerance(rtol=1e-6, atol=1e-9)
+
+# ---- prepare_data --------------------------------------------------------------------
+
+
+def prepare_data(X, Y, rng):
+    """Reference: 60/20/20 split after one shuffle, then standardization fitted on train."""
+    X_tr, Y_tr, X_dv, Y_dv, X_te, Y_te = train_dev_test_split(X, Y, (0.6, 0.2, 0.2), rng=rng)
+    mu, sigma = fit_standardizer(X_tr)
+    return (standardize(X_tr, mu, sigma), Y_tr, standardize(X_dv, mu, sigma), Y_dv,
+            standardize(X_te, mu, sigma), Y_te)
+
+
+def _prep_case(rng: np.random.Generator, i: int) -> Case:
+    n, m = dims(rng, 4, 8), int(rng.integers(20, 60))
+    X = randn(rng, n, m) * rng.uniform(0.5, 10, (n, 1)) + rng.uniform(-5, 5, (n, 1))
+    blank = rng.choice(n, size=int(rng.integers(1, 3)), replace=False)
+    X[blank] = 0.0                             # features that never vary (blank pixels)
+    Y = rng.integers(0, 3, size=(1, m)).astype(np.int64)
+    return Case((X, Y, Rng(seed(rng))), names=("X", "Y", "rng"),
+                note=f"features {sorted(int(b) for b in blank)} are 0 for every example")
+
+
+def _split(X, Y, rng, shuffle=True):
+    m = X.shape[1]
+    n_dev, n_test = round(0.2 * m), round(0.2 * m)
+    n_tr = m - n_dev - n_test
+    perm = rng.permutation(m) if shuffle else np.arange(m)
+    X, Y = X[:, perm], Y[:, perm]
+    return (X[:, :n_tr], Y[:, :n_tr], X[:, n_tr:n_tr + n_dev], Y[:, n_tr:n_tr + n_dev],
+            X[:, n_tr + n_dev:], Y[:, n_tr + n_dev:])
+
+
+def _stats(X):
+    mu, sigma = X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True)
+    return mu, np.where(sigma > 0, sigma, 1.0)
+
+
+def _prep_all_data_stats(X, Y, rng):
+    X_tr, Y_tr, X_dv, Y_dv, X_te, Y_te = _split(X, Y, rng)
+    mu, sigma = _stats(X)
+    return ((X_tr - mu) / sigma, Y_tr, (X_dv - mu) / sigma, Y_dv, (X_te - mu) / sigma, Y_te)
+
+
+def _prep_own_stats(X, Y, rng):
+    X_tr, Y_tr, X_dv, Y_dv, X_te, Y_te = _split(X, Y, rng)
+    out = []
+    for A in (X_tr, X_dv, X_te):
+        mu, sigma = _stats(A)
+        out.append((A - mu) / sigma)
+    return out[0], Y_tr, out[1], Y_dv, out[2], Y_te
+
+
+def _prep_no_guard(X, Y, rng):
+    X_tr, Y_tr, X_dv, Y_dv, X_te, Y_te = _split(X, Y, rng)
+    mu, sigma = X_tr.mean(axis=1, keepdims=True), X_tr.std(axis=1, keepdims=True)
+    with np.errstate(all="ignore"):
+        return ((X_tr - mu) / sigma, Y_tr, (X_dv - mu) / sigma, Y_dv, (X_te - mu) / sigma, Y_te)
+
+
+def _prep_no_shuffle(X, Y, rng):
+    X_tr, Y_tr, X_dv, Y_dv, X_te, Y_te = _split(X, Y, rng, shuffle=False)
+    mu, sigma = _stats(X_tr)
+    return ((X_tr - mu) / sigma, Y_tr, (X_dv - mu) / sigma, Y_dv, (X_te - mu) / sigma, Y_te)
+
+
+register(Exercise(
+    name="prepare_data",
+    notebook="12_capstone",
+    summary="shuffle, split 60/20/20, standardize every set with the training statistics",
+    reference=prepare_data,
+    make_case=_prep_case,
+    points=2,
+    tolerance=_TOL,
+    reference_names=("course_lib.data.train_dev_test_split", "course_lib.data.fit_standardizer",
+                     "course_lib.data.standardize"),
+    mistakes=(
+        Mistake(
+            "statistics_of_all_the_data", "μ and σ must come from the TRAINING set only: "
+            "computing them on all the data lets the dev and test sets leak into training.",
+            _prep_all_data_stats,
+        ),
+        Mistake(
+            "each_set_its_own_statistics", "Standardize the dev and test sets with the training "
+            "set's μ and σ, not with their own: every set must go through the same "
+            "transformation the model was trained on.", _prep_own_stats,
+        ),
+        Mistake(
+            "division_by_zero_sigma", "A feature that never varies in the training set has "
+            "σ = 0 (a pixel that is blank in every image): divide it by 1 instead, "
+            "e.g. sigma = np.where(sigma > 0, sigma, 1.0).", _prep_no_guard,
+        ),
+        Mistake(
+            "no_shuffle", "Shuffle the examples first with ONE rng.permutation(m) applied to the "
+            "columns of X and Y; then cut 60/20/20 (dev and test counts round(0.2 m)).",
+            _prep_no_shuffle,
+        ),
+    ),
+))
+
+# ---- network_spec ----------------------------------------------------------------------
+
+
+def network_spec(hparams):
+    """Reference: the keyword arguments of course_lib.network.Network for these hparams."""
+    L_hidden = int(hparams["num_hidden_layers"])
+    dims_ = (int(hparams["n_x"]),) + (int(hparams["hidden_units"]),) * L_hidden
+    lambd = float(hparams["lambd"])
+    return {
+        "layer_dims": (*dims_, int(hparams["n_classes"])),
+        "hidden_activation": "relu",
+        "output": "softmax",
+        "batch_norm": bool(hparams["batch_norm"]),
+        "keep_probs": float(hparams["keep_prob"]),
+        "regularization": "l2" if lambd > 0 else None,
+        "lambd": lambd,
+    }
+
+
+def _hparams(rng: np.random.Generator, i: int, *, small: bool = False) -> dict:
+    return {
+        "n_x": dims(rng, 4, 6) if small else 64,
+        "n_classes": 3 if small else 10,
+        "hidden_units": dims(rng, 4, 8) if small else int(rng.integers(16, 200)),
+        "num_hidden_layers": [2, 1, 3][i % 3] if not small else [2, 1][i % 2],
+        "batch_norm": i % 2 == 0,
+        "keep_prob": [0.8, 0.9, 1.0][i % 3],
+        "lambd": [0.5, 0.0, 0.1][i % 3],
+        "learning_rate": float(10 ** rng.uniform(-2.5, -1.3)),
+        "decay_rate": float(rng.uniform(0.1, 1.0)),
+        "epochs": int(rng.integers(2, 4)),
+        "batch_size": 16,
+    }
+
+
+def _spec_case(rng: np.random.Generator, i: int) -> Case:
+    hp = _hparams(rng, i)
+    if i % 3 == 2:
+        hp["keep_prob"] = 0.75
+    return Case((hp,), names=("hparams",))
+
+
+def _spec_with(fn):
+    def impl(hparams):
+        return fn(network_spec(hparams), hparams)
+    return impl
+
+
+def _off_by_one(spec, hp):
+    d = spec["layer_dims"]
+    return {**spec, "layer_dims": d[:1] + d[2:]}
+
+
+def _no_input(spec, hp):
+    return {**spec, "layer_dims": spec["layer_dims"][1:]}
+
+
+def _sigmoid_out(spec, hp):
+    return {**spec, "output": "sigmoid"}
+
+
+def _drop_prob(spec, hp):
+    return {**spec, "keep_probs": 1.0 - float(hp["keep_prob"])}
+
+
+register(Exercise(
+    name="network_spec",
+    notebook="12_capstone",
+    summary="the Network(...) keyword arguments for a dict of hyperparameters",
+    reference=network_spec,
+    make_case=_spec_case,
+    points=1,
+    tolerance=_TOL,
+    reference_names=(),
+    mistakes=(
+        Mistake(
+            "counted_the_output_layer", "num_hidden_layers counts the HIDDEN layers only: "
+            "layer_dims = (n_x, hidden_units × num_hidden_layers, n_classes), which has "
+            "num_hidden_layers + 2 entries.", _spec_with(_off_by_one),
+        ),
+        Mistake(
+            "no_input_size", "layer_dims starts with the input size n_x (n[0]), then the hidden "
+            "layers, then n_classes.", _spec_with(_no_input),
+        ),
+        Mistake(
+            "sigmoid_output", "With 10 classes the output layer is a softmax (output='softmax'), "
+            "not a sigmoid.", _spec_with(_sigmoid_out),
+        ),
+        Mistake(
+            "drop_probability", "keep_probs is the probability of KEEPING a unit: pass "
+            "hparams['keep_prob'] itself (PyTorch's Dropout takes the other one, p = 1 - "
+            "keep_prob).", _spec_with(_drop_prob),
+        ),
+    ),
+))
+
+# ---- train_model -----------------------------------------------------------------------
+
+
+def _train(hparams, X_train, Y_train, rng, *, init="he", decay=True, adam=True,
+           train_rng=None):
+    net = Network(**network_spec(hparams))
+    params = net.init_params(rng, init)
+    lr = float(hparams["learning_rate"])
+    optimizer = Adam(lr=lr) if adam else GradientDescent(lr=lr)
+    schedule = (make_schedule("inverse_time", lr, decay_rate=float(hparams["decay_rate"]))
+                if decay else None)
+    res = train(net, params, X_train, Y_train, optimizer=optimizer,
+                epochs=int(hparams["epochs"]), batch_size=int(hparams["batch_size"]),
+                rng=rng if train_rng is None else train_rng, schedule=schedule, progress=False)
+    return res.params, res.state
+
+
+def train_model(hparams, X_train, Y_train, rng):
+    """Reference: He init from rng, Adam, inverse-time decay per epoch, mini-batches from rng."""
+    return _train(hparams, X_train, Y_train, rng)
+
+
+def _train_case(rng: np.random.Generator, i: int) -> Case:
+    hp = _hparams(rng, i, small=True)
+    m = int(rng.integers(40, 64))
+    X = randn(rng, hp["n_x"], m)
+    Y = rng.integers(0, hp["n_classes"], size=(1, m)).astype(np.int64)
+    return Case((hp, X, Y, Rng(seed(rng))), names=("hparams", "X_train", "Y_train", "rng"))
+
+
+register(Exercise(
+    name="train_model",
+    notebook="12_capstone",
+    summary="the capstone's training recipe: He init, Adam, inverse-time decay, mini-batches",
+    reference=train_model,
+    make_case=_train_case,
+    points=2,
+    tolerance=_TOL,
+    depends_on=("network_spec",),
+    reference_names=(),
+    mistakes=(
+        Mistake(
+            "xavier_initialization", "The hidden layers are ReLU: initialize with He "
+            "(net.init_params(rng, 'he'), std √(2/n[l-1])), not Xavier.",
+            lambda hp, X, Y, rng: _train(hp, X, Y, rng, init="xavier"),
+        ),
+        Mistake(
+            "no_learning_rate_decay", "Pass the schedule: make_schedule('inverse_time', "
+            "learning_rate, decay_rate=hparams['decay_rate']) as train(..., schedule=...).",
+            lambda hp, X, Y, rng: _train(hp, X, Y, rng, decay=False),
+        ),
+        Mistake(
+            "gradient_descent_not_adam", "The recipe uses Adam(lr=hparams['learning_rate']), "
+            "not plain gradient descent.", lambda hp, X, Y, rng: _train(hp, X, Y, rng, adam=False),
+        ),
+        Mistake(
+            "fresh_generator_for_training", "Use the rng you are given for everything, the "
+            "initialization first and then train(..., rng=rng): a new generator makes the run "
+            "depend on a seed the caller cannot choose.",
+            lambda hp, X, Y, rng: _train(hp, X, Y, rng, train_rng=np.random.default_rng(0)),
+        ),
+    ),
+))
