@@ -46,6 +46,8 @@ def _numbers_as_arrays(x):
         return np.array([float(x)])
     if isinstance(x, tuple | list):
         return type(x)(_numbers_as_arrays(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _numbers_as_arrays(v) for k, v in x.items()}
     return x
 
 
@@ -306,6 +308,7 @@ register(Exercise(
     reference=random_trials,
     make_case=_trials_case,
     points=2,
+    compare=_compare_numbers,
     reference_names=("course_lib.hyperparams.random_search",),
     mistakes=(
         Mistake(

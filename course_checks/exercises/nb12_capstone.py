@@ -16,11 +16,26 @@ from course_lib.schedules import make_schedule
 from course_lib.training import train
 
 from ..cases import Case, Rng
-from ..compare import Tolerance
+from ..compare import Tolerance, compare
 from ..registry import Exercise, Mistake, register
 from ._gen import dims, randn, seed
 
 _TOL = Tolerance(rtol=1e-6, atol=1e-9)
+
+
+def _numbers_as_arrays(x):
+    """Numbers become 1-element arrays, recursively, so mismatching scalars get a full message."""
+    if isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool):
+        return np.array([float(x)])
+    if isinstance(x, tuple | list):
+        return type(x)(_numbers_as_arrays(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _numbers_as_arrays(v) for k, v in x.items()}
+    return x
+
+
+def _compare(expected, got, case):
+    return compare(_numbers_as_arrays(expected), _numbers_as_arrays(got), _TOL)
 
 # ---- prepare_data --------------------------------------------------------------------
 
@@ -192,7 +207,7 @@ register(Exercise(
     reference=network_spec,
     make_case=_spec_case,
     points=1,
-    tolerance=_TOL,
+    compare=_compare,
     reference_names=(),
     mistakes=(
         Mistake(
