@@ -263,16 +263,35 @@ def _dotted(node: ast.AST) -> str | None:
     return None
 
 
-def reference_uses(source: str, names: tuple[str, ...]) -> list[str]:
+def _import_aliases(source: str) -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return aliases
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else (
+                    a.name.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for a in node.names:
+                aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+    return aliases
+
+
+def reference_uses(source: str, names: tuple[str, ...], context: str = "") -> list[str]:
     """Reference names (``course_lib.module.function``) an answer imports or uses.
 
-    Also reports any import of ``course_checks`` (the registry holds the references).
+    ``context`` is the code that runs before the answer (the setup cells): names it
+    imports count too. Also reports any import of ``course_checks`` (the registry
+    holds the references).
     """
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    aliases: dict[str, str] = {}
+    aliases: dict[str, str] = _import_aliases(context)
     hits: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -417,20 +436,20 @@ class _Session:
         for cid, src in self.replay:
             try:
                 self.worker.send({"cmd": "cell", "id": cid, "source": src},
-                                 timeout=self.args[1].cell_seconds)
+                                 timeout=self.args[1].setup_seconds)
                 kept.append((cid, src))
             except (WorkerDied, WorkerTimeout):
                 self.worker.close()
                 self.worker = self._start()
         self.replay = kept
 
-    def run_cell(self, cid: str, src: str) -> tuple[str, str]:
+    def run_cell(self, cid: str, src: str, *, trusted: bool = False) -> tuple[str, str]:
+        limits = self.args[1]
+        limit = limits.setup_seconds if trusted else limits.cell_seconds
         try:
-            r = self.worker.send({"cmd": "cell", "id": cid, "source": src},
-                                 timeout=self.args[1].cell_seconds)
+            r = self.worker.send({"cmd": "cell", "id": cid, "source": src}, timeout=limit)
         except WorkerTimeout as exc:
             self.restart()
-            limit = self.args[1].cell_seconds
             return "timeout", f"the cell did not finish within {limit:g} s ({exc})"
         except WorkerDied as exc:
             self.restart()
@@ -485,10 +504,14 @@ def grade_notebook(
                              sha, exercises)
     release = nbformat.read(release_dir / f"{assignment}.ipynb", as_version=4)
     flags = tamper_flags(release, sub)
+    setup_code = "\n".join(
+        c.source for c in source.cells
+        if c.cell_type == "code" and _nbg(c).get("locked") and not _nbg(c).get("grade")
+    )
     static_ref = {}
     for ex in exercises:
         src = answers.get(ex.name) or ""
-        static_ref[ex.name] = reference_uses(src, ex.reference_names)
+        static_ref[ex.name] = reference_uses(src, ex.reference_names, setup_code)
         flags += [f"review: {ex.name} uses {s}" for s in suspicious_constructs(src)]
     tripwires = {ex.name: list(ex.reference_names) for ex in exercises}
 
@@ -518,8 +541,12 @@ def grade_notebook(
                     continue
                 cell_status[cell.id] = session.run_cell(cell.id, src)
             elif meta.get("locked") and cell.id not in SKIPPED_LOCKED_CELLS:
-                cell_status[cell.id] = session.run_cell(cell.id, cell.source)
+                cell_status[cell.id] = session.run_cell(cell.id, cell.source, trusted=True)
         timings["cells"] = time.perf_counter() - t1
+        for cid, (state, detail) in cell_status.items():
+            if cid not in answers and state != "ok":
+                last = detail.strip().splitlines()[-1] if detail.strip() else state
+                flags.append(f"grader: setup cell {cid} failed in the sandbox ({last})")
         t1 = time.perf_counter()
         for ex in exercises:
             grades[ex.name] = _grade_exercise(ex, session, io_dir, limits, secret, assignment,

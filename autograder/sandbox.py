@@ -44,6 +44,7 @@ class Limits:
     nproc: int = 64
     file_bytes: int = 256 << 20
     cell_seconds: float = 60.0
+    setup_seconds: float = 180.0
     call_seconds: float = 60.0
     output_chars: int = 20_000
 

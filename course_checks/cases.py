@@ -29,6 +29,8 @@ __all__ = [
     "Rng",
     "Spec",
     "describe_value",
+    "mutated_args",
+    "same_value",
     "from_plain",
     "materialize",
     "to_plain",
@@ -150,6 +152,36 @@ def materialize(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: materialize(v) for k, v in value.items()}
     return copy.deepcopy(value)
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Exact equality of two materialized inputs (to detect in-place modification)."""
+    if isinstance(a, np.ndarray):
+        return (isinstance(b, np.ndarray) and a.shape == b.shape
+                and bool(np.array_equal(a, b, equal_nan=True)))
+    if isinstance(a, tuple | list):
+        return (isinstance(b, tuple | list) and len(a) == len(b)
+                and all(same_value(x, y) for x, y in zip(a, b)))
+    if isinstance(a, dict):
+        return (isinstance(b, dict) and a.keys() == b.keys()
+                and all(same_value(a[k], b[k]) for k in a))
+    if isinstance(a, np.random.Generator):
+        return True
+    try:
+        return bool(a == b)
+    except Exception:
+        return True
+
+
+def mutated_args(case: Case, args: tuple, kwargs: dict) -> tuple[str, ...]:
+    """Names of the arguments a call changed in place (compared with fresh copies)."""
+    fresh_args, fresh_kwargs = case.build()
+    names = []
+    for i, (before, after) in enumerate(zip(fresh_args, args)):
+        if not same_value(before, after):
+            names.append(case.names[i] if i < len(case.names) else f"argument {i + 1}")
+    names += [k for k in fresh_kwargs if not same_value(fresh_kwargs[k], kwargs[k])]
+    return tuple(names)
 
 
 def describe_value(value: Any) -> str:

@@ -123,6 +123,12 @@ def _compare_arrays(exp: np.ndarray, got: object, tol: Tolerance, path: str) -> 
     close = np.isclose(got_f, exp_f, rtol=tol.rtol, atol=tol.atol, equal_nan=True)
     if close.all():
         return None
+    if exp.ndim == 0:
+        return Mismatch(
+            path, "values",
+            f"{path} should be {float(exp_f):.10g}, got {float(got_f):.10g} "
+            f"(abs error {abs(float(got_f) - float(exp_f)):.3g})",
+        )
     abs_err = np.abs(got_f - exp_f)
     abs_err[~np.isfinite(abs_err)] = 0.0
     rel_err = abs_err / np.maximum(np.abs(exp_f), 1e-300)

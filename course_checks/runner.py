@@ -22,9 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from .cases import Case, materialize
+from .cases import Case, materialize, mutated_args
 from .compare import Mismatch
 from .registry import Exercise, Mistake, get
 
@@ -155,41 +153,6 @@ def _short_traceback(exc: BaseException) -> str:
     return text + "".join(traceback.format_exception_only(type(exc), exc))
 
 
-def _same_value(a: Any, b: Any) -> bool:
-    """Exact equality of two materialized inputs (to detect in-place modification)."""
-    if isinstance(a, np.ndarray):
-        return (
-            isinstance(b, np.ndarray) and a.shape == b.shape
-            and np.array_equal(a, b, equal_nan=True)
-        )
-    if isinstance(a, tuple | list):
-        return (
-            isinstance(b, tuple | list) and len(a) == len(b)
-            and all(_same_value(x, y) for x, y in zip(a, b))
-        )
-    if isinstance(a, dict):
-        return (
-            isinstance(b, dict) and a.keys() == b.keys()
-            and all(_same_value(a[k], b[k]) for k in a)
-        )
-    if isinstance(a, np.random.Generator):
-        return True
-    try:
-        return bool(a == b)
-    except Exception:
-        return True
-
-
-def _mutated_args(case: Case, args: tuple, kwargs: dict) -> tuple[str, ...]:
-    fresh_args, fresh_kwargs = case.build()
-    names = []
-    for i, (before, after) in enumerate(zip(fresh_args, args)):
-        if not _same_value(before, after):
-            names.append(case.names[i] if i < len(case.names) else f"argument {i + 1}")
-    names += [k for k in fresh_kwargs if not _same_value(fresh_kwargs[k], kwargs[k])]
-    return tuple(names)
-
-
 def call_safely(fn: Callable, case: Case) -> tuple[Any, BaseException | None, tuple[str, ...]]:
     """Call ``fn`` on fresh copies of the case's inputs; returns (output, exception, mutated)."""
     args, kwargs = case.build()
@@ -199,7 +162,7 @@ def call_safely(fn: Callable, case: Case) -> tuple[Any, BaseException | None, tu
             out = fn(*args, **kwargs)
     except Exception as exc:  # a student's function may raise anything
         return None, exc, ()
-    return out, None, _mutated_args(case, args, kwargs)
+    return out, None, mutated_args(case, args, kwargs)
 
 
 def _recognize(ex: Exercise, got: Any, case: Case, mutated: Sequence[str]) -> Mistake | None:

@@ -19,6 +19,7 @@ import sys
 import textwrap
 import threading
 import time
+import types
 from pathlib import Path
 
 import nbformat
@@ -55,13 +56,29 @@ def answered(replacements: dict[str, str], name: str = A) -> nbformat.NotebookNo
     return nb
 
 
-def _self_contained(fn, name: str, seen: set | None = None) -> list[str] | None:
-    """Source defining ``fn`` as ``name`` plus what it refers to, or None if impossible."""
-    import types
+def _self_contained(fn, name: str, seen: set | None = None,
+                    forbidden: tuple[str, ...] = ()) -> list[str] | None:
+    """Source defining ``fn`` as ``name`` plus what it refers to, or None if impossible.
 
+    Impossible: closures, lambdas, a reference to the exercise's own name (the
+    renamed function would call itself), or a use of the exercise's reference.
+    """
     seen = set() if seen is None else seen
+    if fn.__code__.co_freevars:
+        return None
     parts: list[str] = []
-    for ref, value in inspect.getclosurevars(fn).globals.items():
+
+    def names_of(code) -> set[str]:  # comprehensions are nested code objects
+        out = set(code.co_names)
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                out |= names_of(const)
+        return out
+
+    refs = {n: fn.__globals__[n] for n in names_of(fn.__code__) if n in fn.__globals__}
+    if name in refs:
+        return None
+    for ref, value in refs.items():
         if ref in seen:
             continue
         seen.add(ref)
@@ -70,9 +87,11 @@ def _self_contained(fn, name: str, seen: set | None = None) -> list[str] | None:
         elif isinstance(value, bool | int | float | str | tuple | type(None)):
             parts.append(f"{ref} = {value!r}")
         elif getattr(value, "__module__", "").startswith("course_lib"):
+            if f"{value.__module__}.{value.__name__}" in forbidden:
+                return None
             parts.append(f"from {value.__module__} import {value.__name__} as {ref}")
         elif inspect.isfunction(value) and value.__module__ == fn.__module__:
-            inner = _self_contained(value, ref, seen)
+            inner = _self_contained(value, ref, seen, forbidden)
             if inner is None:
                 return None
             parts += inner
@@ -89,17 +108,19 @@ def _self_contained(fn, name: str, seen: set | None = None) -> list[str] | None:
 
 
 def mistake_source(exercise: str, mistake: str) -> str | None:
-    impl = next(m.impl for m in get(exercise).mistakes if m.name == mistake)
-    parts = _self_contained(impl, exercise)
+    ex = get(exercise)
+    impl = next(m.impl for m in ex.mistakes if m.name == mistake)
+    parts = _self_contained(impl, exercise, forbidden=ex.reference_names)
     return None if parts is None else "\n".join(parts) + "\n"
 
 
-def first_portable_mistake(exercise: str) -> tuple[str, str]:
+def first_portable_mistake(exercise: str) -> tuple[str | None, str]:
+    """A catalogued mistake as answer source; else a plainly wrong answer (returns None)."""
     for m in get(exercise).mistakes:
         src = mistake_source(exercise, m.name)
         if src is not None:
             return m.name, src
-    raise AssertionError(f"no catalogued mistake of {exercise} can be written as a notebook answer")
+    return None, f"def {exercise}(*args, **kwargs):\n    return None\n"
 
 
 def write(tmp: Path, name: str, nb) -> Path:

@@ -202,6 +202,12 @@ def test_compare_explains_the_difference(expected, got, kind, fragment):
     assert fragment in mm.message
 
 
+def test_compare_two_different_numbers_explains_instead_of_crashing():
+    mm = compare(1.0, 2.0)
+    assert mm is not None and mm.kind == "values" and "should be 1, got 2" in mm.message
+    assert compare(0.5, np.float32(0.5)) is None
+
+
 def test_compare_tolerance_and_dtype():
     assert compare(np.ones(3), np.ones(3) + 1e-10) is None
     assert compare(np.ones(3), np.ones(3) + 1e-3) is not None

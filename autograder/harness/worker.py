@@ -22,13 +22,16 @@ import os
 import sys
 import time
 import traceback
+import types
 import warnings
 
 IO = os.environ.get("GRADER_IO", "/sandbox")
 sys.path.insert(0, os.environ.get("GRADER_CASES_DIR", "/opt/cases"))
+# stand-ins for course_checks' notebook helpers (the real package is not mounted)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "stubs"))
 
 import numpy as np  # noqa: E402
-from cases import Case, to_plain  # noqa: E402
+from cases import Case, mutated_args, to_plain  # noqa: E402
 
 OUTPUT_CHARS = int(os.environ.get("GRADER_OUTPUT_CHARS", "20000"))
 MAX_ARRAY_BYTES = 64 << 20
@@ -65,30 +68,65 @@ class CappedWriter(io.TextIOBase):
         return out
 
 
-def _tripwire(exercise: str, original):
-    def tripwire(*args, **kwargs):
-        if exercise in ARMED:
-            USED.add(exercise)
-            raise ReferenceUsed(
-                f"{exercise} calls the course_lib reference it is asked to implement"
-            )
-        return original(*args, **kwargs)
+TRAMPOLINES: dict[int, tuple[set[str], object]] = {}
 
-    tripwire.__name__ = getattr(original, "__name__", "tripwire")
-    tripwire.__doc__ = getattr(original, "__doc__", None)
-    return tripwire
+
+def _dispatch(key: int, args: tuple, kwargs: dict):
+    exercises, original = TRAMPOLINES[key]
+    armed = exercises & ARMED
+    if armed:
+        USED.update(armed)
+        raise ReferenceUsed(
+            f"{', '.join(sorted(armed))} calls the course_lib reference it is asked to implement"
+        )
+    return original(*args, **kwargs)
+
+
+def _resolve(target: str):
+    parts = target.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ImportError(target)
 
 
 def install_tripwires(names: dict[str, list[str]]) -> None:
+    """Swap each reference function's code for a trampoline that checks ARMED.
+
+    Swapping ``__code__`` (rather than a module attribute) catches every way of
+    reaching the function: ``from module import f``, another course_lib function
+    that calls it, a method that calls it. While its exercise is being called
+    the trampoline raises; otherwise it calls a copy of the original.
+    """
+    by_id: dict[int, int] = {}
     for exercise, targets in names.items():
         for target in targets:
-            module_name, _, attr = target.rpartition(".")
             try:
-                module = importlib.import_module(module_name)
-                original = getattr(module, attr)
+                fn = _resolve(target)
             except (ImportError, AttributeError):
                 continue
-            setattr(module, attr, _tripwire(exercise, original))
+            fn = getattr(fn, "__func__", fn)
+            if not isinstance(fn, types.FunctionType) or fn.__closure__:
+                continue
+            if id(fn) in by_id:
+                TRAMPOLINES[by_id[id(fn)]][0].add(exercise)
+                continue
+            original = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__,
+                                          fn.__defaults__, fn.__closure__)
+            original.__kwdefaults__ = fn.__kwdefaults__
+            key = len(TRAMPOLINES)
+            TRAMPOLINES[key] = ({exercise}, original)
+            by_id[id(fn)] = key
+            fn.__globals__["__grader_dispatch__"] = _dispatch
+            scope: dict = {}
+            exec(f"def _t(*args, **kwargs):\n    return __grader_dispatch__({key}, args, kwargs)\n",
+                 scope)
+            fn.__code__ = scope["_t"].__code__
 
 
 def _error_text(exc: BaseException) -> str:
@@ -112,33 +150,6 @@ def run_cell(ns: dict, cell_id: str, source: str) -> dict:
         return {"ok": False, "error": _error_text(exc), "output": out.text()}
     finally:
         sys.stdout, sys.stderr = old
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.shape == b.shape and bool(
-            np.array_equal(a, b, equal_nan=True))
-    if isinstance(a, tuple | list):
-        return isinstance(b, tuple | list) and len(a) == len(b) and all(
-            _same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, np.random.Generator):
-        return True
-    try:
-        return bool(a == b)
-    except Exception:
-        return True
-
-
-def _mutated(case: Case, args: tuple, kwargs: dict) -> list[str]:
-    fresh_args, fresh_kwargs = case.build()
-    names = []
-    for i, (before, after) in enumerate(zip(fresh_args, args)):
-        if not _same(before, after):
-            names.append(case.names[i] if i < len(case.names) else f"argument {i + 1}")
-    names += [k for k in fresh_kwargs if not _same(fresh_kwargs[k], kwargs[k])]
-    return names
 
 
 def _save_output(value, prefix: str) -> dict:
@@ -192,7 +203,7 @@ def call(ns: dict, msg: dict) -> dict:
         except Exception as exc:
             results.append({"ok": False, "error": f"the output cannot be graded: {exc}"})
             continue
-        results.append({"ok": True, "mutated": _mutated(case, args, kwargs), **saved})
+        results.append({"ok": True, "mutated": list(mutated_args(case, args, kwargs)), **saved})
     return {"results": results, "reference_used": exercise in USED}
 
 
