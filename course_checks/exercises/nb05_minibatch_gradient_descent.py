@@ -170,7 +170,8 @@ register(Exercise(
     visible_cases=4,
     hidden_cases=12,
     depends_on=("partition",),
-    reference_names=("course_lib.data.random_mini_batches", "course_lib.data.shuffle"),
+    reference_names=("course_lib.data.random_mini_batches", "course_lib.data.shuffle",
+                     "course_lib.data.partition"),
     mistakes=(
         Mistake(
             "two_permutations", "X and Y were shuffled with different permutations, so the "

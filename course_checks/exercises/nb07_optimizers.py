@@ -465,7 +465,7 @@ register(Exercise(
     reference=initialize_adam_state,
     make_case=_init_case,
     points=1,
-    reference_names=("course_lib.optimizers.Adam",),
+    reference_names=("course_lib.optimizers.Adam", "course_lib.optimizers.Adam.init"),
     mistakes=(
         Mistake("t_starts_at_one", "The counter starts at t = 0 (no update done yet); the "
                 "update increments it first, so the first update uses t = 1.", _init_t_one),
@@ -568,7 +568,8 @@ register(Exercise(
     make_case=_update_case,
     points=3,
     depends_on=("adam_step",),
-    reference_names=("course_lib.optimizers.Adam",),
+    reference_names=("course_lib.optimizers.Adam", "course_lib.optimizers.Adam.update",
+                     "course_lib.optimizers.adam_step"),
     mistakes=(
         Mistake("t_not_stored", "The returned state still holds the old t: increment the "
                 "counter and store it, new_state['t'] = state['t'] + 1, or every later step "
