@@ -37,6 +37,25 @@ class ExecutionReport:
     peak_rss_bytes: int | None
     errors: list[CellError] = field(default_factory=list)
     timed_out: bool = False
+    kernel_seconds: float = 0.0
+    """Time the kernel spent executing cells (execute_input to execute_reply, summed):
+    unlike ``seconds`` it excludes kernel start and any client-side waiting."""
+
+
+def _kernel_seconds(nb: nbformat.NotebookNode) -> float:
+    from datetime import datetime
+
+    total = 0.0
+    for cell in nb.cells:
+        timing = cell.get("metadata", {}).get("execution", {})
+        start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+        if start and end:
+            try:
+                total += (datetime.fromisoformat(end.replace("Z", "+00:00"))
+                          - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+            except ValueError:
+                pass
+    return total
 
 
 def _peak_rss(pid: int) -> int | None:
@@ -76,7 +95,7 @@ def execute_notebook(
     env.update(extra_env or {})
     client = NotebookClient(
         nb, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
-        resources={"metadata": {"path": workdir}},
+        record_timing=True, resources={"metadata": {"path": workdir}},
     )
     client.km = client.create_kernel_manager()
     t0 = time.perf_counter()
@@ -109,7 +128,7 @@ def execute_notebook(
                     index, cell.get("id", ""), cell.metadata.get("nbgrader", {}).get("grade_id"),
                     out.get("ename", ""), out.get("evalue", ""),
                 ))
-    return ExecutionReport(nb, seconds, peak, errors, timed_out)
+    return ExecutionReport(nb, seconds, peak, errors, timed_out, _kernel_seconds(nb))
 
 
 def grade_cells(nb: nbformat.NotebookNode) -> dict[str, tuple[float, float]]:

@@ -39,6 +39,7 @@ def run(kind: str, name: str):
     report = execute_notebook(directory / f"{name}.ipynb")
     MEASURED[f"{kind}:{name}"] = {
         "seconds": round(report.seconds, 2),
+        "kernel_seconds": round(report.kernel_seconds, 2),
         "peak_rss_mib": round((report.peak_rss_bytes or 0) / 2**20, 1),
     }
     return report
@@ -117,7 +118,12 @@ def test_student_notebook_runs_and_earns_zero(name):
 def test_time_and_memory_budget(name, kind):
     report = run(kind, name)
     limit = BUDGET_SECONDS.get(name, DEFAULT_SECONDS)
-    assert report.seconds < limit, f"{kind} {name} took {report.seconds:.1f} s (budget {limit} s)"
+    # The budget is on the kernel's execution time: wall time also counts kernel start
+    # and, rarely, a client-side wait on widget cells (nbclient issue 312), which we
+    # bound separately so that a real hang still fails.
+    assert report.kernel_seconds < limit, (
+        f"{kind} {name} executed for {report.kernel_seconds:.1f} s (budget {limit} s)")
+    assert report.seconds < limit + 240, f"{kind} {name} took {report.seconds:.1f} s wall time"
     if report.peak_rss_bytes is not None:
         assert report.peak_rss_bytes < BUDGET_BYTES, (
             f"{kind} {name} peaked at {report.peak_rss_bytes / 2**20:.0f} MiB"
@@ -189,8 +195,9 @@ def teardown_module(module):
     out = ROOT / "artifacts"
     out.mkdir(exist_ok=True)
     (out / "notebook_budget.json").write_text(json.dumps(MEASURED, indent=1, sort_keys=True))
-    lines = ["", "notebook execution (wall s, kernel peak MiB):"]
+    lines = ["", "notebook execution (kernel s, wall s, kernel peak MiB):"]
     for key in sorted(MEASURED):
         m = MEASURED[key]
-        lines.append(f"  {key:<40} {m['seconds']:>7.2f} s {m['peak_rss_mib']:>8.1f} MiB")
+        lines.append(f"  {key:<40} {m['kernel_seconds']:>7.2f} s {m['seconds']:>7.2f} s "
+                     f"{m['peak_rss_mib']:>8.1f} MiB")
     print("\n".join(lines))
