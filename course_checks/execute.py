@@ -91,6 +91,10 @@ def execute_notebook(
                           else Path.cwd()))
     env = dict(os.environ)
     env.setdefault("COURSE_LIB_NO_PROGRESS", "1")
+    # One BLAS thread: on a small machine shared with the test runner, OpenBLAS's
+    # spinning threads make small-matrix notebooks several times slower and noisy.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     env.update(extra_env or {})
     client = NotebookClient(
