@@ -88,7 +88,9 @@ register(Exercise(
     make_case=_fwd_case,
     points=2,
     compare=_compare,
-    reference_names=("course_lib.batchnorm.batchnorm_forward",),
+    reference_names=("course_lib.batchnorm.batchnorm_forward",
+                     "course_lib.batchnorm._batchnorm_forward",
+                     "course_lib.batchnorm._batchnorm_forward_inplace"),
     mistakes=(
         Mistake(
             "unbiased_variance", "The variance of batch norm divides by m (np.var's default, "
@@ -168,7 +170,9 @@ register(Exercise(
     compare=_compare,
     depends_on=("batchnorm_forward",),
     reference_names=("course_lib.batchnorm.batchnorm_backward",
-                     "course_lib.batchnorm.batchnorm_backward_graph"),
+                     "course_lib.batchnorm.batchnorm_backward_graph",
+                     "course_lib.batchnorm._batchnorm_backward",
+                     "course_lib.batchnorm._batchnorm_backward_inplace"),
     mistakes=(
         Mistake(
             "dgamma_without_1_over_m", "dγ is a gradient of the cost J = (1/m) Σ L, like dW: "
@@ -243,7 +247,8 @@ register(Exercise(
     make_case=_run_case,
     points=1,
     compare=_compare,
-    reference_names=("course_lib.batchnorm.update_running_stats",),
+    reference_names=("course_lib.batchnorm.update_running_stats",
+                     "course_lib.batchnorm._update_running_stats"),
     mistakes=(
         Mistake(
             "weights_swapped", "The old average keeps the big weight: running = beta * running + "
@@ -316,7 +321,8 @@ register(Exercise(
     make_case=_eval_case,
     points=1,
     compare=_compare,
-    reference_names=("course_lib.batchnorm.batchnorm_forward_eval",),
+    reference_names=("course_lib.batchnorm.batchnorm_forward_eval",
+                     "course_lib.batchnorm._batchnorm_forward_eval"),
     mistakes=(
         Mistake(
             "batch_statistics_at_test_time", "At test time use the running statistics, not "
@@ -412,7 +418,7 @@ register(Exercise(
     visible_cases=4,
     hidden_cases=10,
     depends_on=("batchnorm_forward", "update_running_stats", "batchnorm_forward_eval"),
-    reference_names=("course_lib.network.forward",),
+    reference_names=("course_lib.network.forward", "course_lib.network._forward_core"),
     mistakes=(
         Mistake(
             "batch_norm_after_activation", "Batch norm goes on Z, BEFORE the activation: "
