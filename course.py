@@ -6,6 +6,7 @@
     python3 course.py setup    # only create/update .venv
     python3 course.py oracle   # also install PyTorch 2.13.0 (CPU) for the oracle tests
     python3 course.py bench    # run the speed benchmark against PyTorch
+    python3 course.py html [OUTDIR]  # execute the solution notebooks, export HTML (build/html)
 
 Everything goes into ``.venv`` next to this file; nothing is installed system-wide.
 The virtual environment is reinstalled only when pyproject.toml changes.
@@ -26,7 +27,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".course-installed"
-EXTRAS = "test,course,cluster"
+EXTRAS = "test,course,cluster,browser"
 TORCH_PIN = "torch==2.13.0"
 
 
@@ -81,6 +82,20 @@ def sandbox_tools() -> None:
          "bubblewrap); the sandbox tests will be skipped")
 
 
+def browser_tools() -> None:
+    """Chromium for the browser tests (Debian's package): installed with apt-get when root."""
+    if shutil.which("chromium") or os.name == "nt":
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        _say("installing chromium (the browser tests) with apt-get")
+        quiet = {"stdout": subprocess.DEVNULL}
+        _run("apt-get", "update", "-qq", **quiet)
+        if _run("apt-get", "install", "-y", "-qq", "chromium", **quiet) == 0:
+            return
+    _say("chromium is not installed: the browser tests will be skipped "
+         "(sudo apt-get install chromium)")
+
+
 def oracle() -> None:
     """Install PyTorch (CPU) as a test oracle; the course itself never needs it."""
     setup()
@@ -93,6 +108,7 @@ def test(args: list[str]) -> int:
     """Lint, then the whole test suite. Extra arguments go to pytest."""
     setup()
     sandbox_tools()
+    browser_tools()
     _say("ruff check")
     rc = _run(PY, "-m", "ruff", "check", ".")
     if rc:
@@ -106,6 +122,12 @@ def lab(args: list[str]) -> int:
     setup()
     start = "notebooks/index.ipynb" if (ROOT / "notebooks/index.ipynb").exists() else "notebooks"
     return _run(BIN / "jupyter", "lab", start, *args)
+
+
+def html(args: list[str]) -> int:
+    """Execute the solution notebooks and export them as static HTML (autograder/publish.py)."""
+    setup()
+    return _run(PY, "-m", "autograder.publish", "html", *args)
 
 
 def bench(args: list[str]) -> int:
@@ -130,6 +152,8 @@ def main(argv: list[str]) -> int:
         return lab(rest)
     if cmd == "bench":
         return bench(rest)
+    if cmd == "html":
+        return html(rest)
     print(f"unknown command {cmd!r}\n{__doc__}", file=sys.stderr)
     return 2
 
