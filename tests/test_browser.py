@@ -899,4 +899,9 @@ def teardown_module(module):
     (SHOTS / "browser_report.json").write_text(json.dumps(REPORT, indent=1, sort_keys=True))
     lines = ["", "browser (wall s; a notebook from when it gets a page):"]
     lines += [f"  {k:<45} {v:>8.2f}" for k, v in sorted(TIMINGS.items())]
+    slow = [(key, c["id"], c["seconds"]) for key, r in REPORT.items() for c in r["cells"]
+            if c["type"] == "code" and c["seconds"] > 10 and not c.get("widget")]
+    if slow:  # a student waits on these with no progress bar
+        lines.append("cells over 10 s without a progress bar:")
+        lines += [f"  {key} {cell}: {sec:.1f} s" for key, cell, sec in slow]
     print("\n".join(lines))
