@@ -15,11 +15,16 @@ drives Debian's Chromium (``/usr/bin/chromium``; never a downloaded browser).
   its first slider moved with the keyboard (or its dropdown changed), and the
   figure (or the text, for an explorer that draws none) must change: both the
   image data and a screenshot of the output area;
-* every solution notebook runs in the browser without any error output (set
-  ``COURSE_BROWSER_SOLUTIONS=0`` to skip them; headless execution in
-  tests/test_notebooks.py checks them too);
+* with ``COURSE_BROWSER_SOLUTIONS=1``, every solution notebook too, without any
+  error output. Off by default: it doubles the time (6 min instead of 3 on this
+  2-core machine, docs/ux.md), tests/test_notebooks.py runs every solution headless
+  without an error, and their explorers are the cells the student notebooks run;
 * nbgrader in JupyterLab: the Validate button and the assignment list for a
-  student, the formgrader's assignments and a graded class for an instructor.
+  student, the formgrader's assignments and a graded class for an instructor;
+* the landing page shows its course map, and its links open the notebooks.
+
+The notebook runs start first and go on in the background while the other tests
+run; each notebook test then waits for its own run.
 
 Screenshots go to ``artifacts/screenshots/`` (kept as CI artifacts): each notebook
 after its run, each explorer before and after the move, the nbgrader pages, plus
@@ -434,22 +439,34 @@ async def run_in_lab(pages: asyncio.Queue, kind: str, name: str) -> dict:
     """Open a notebook on a free page, run every cell, check math and explorers, close it."""
     page = await pages.get()
     t0 = time.perf_counter()
+    phases: dict[str, float] = {}
+
+    def phase(label: str, since: list[float] = [t0]) -> None:  # noqa: B006 (a clock)
+        now = time.perf_counter()
+        phases[label] = round(now - since[0], 2)
+        since[0] = now
+
     try:
         folder = "solutions" if kind == "solution" else "notebooks"
         result = await asyncio.wait_for(page.evaluate(JS_RUN, f"{folder}/{name}.ipynb"),
                                         NOTEBOOK_SECONDS)
+        phase("open_and_run")
         prefix = shot_name(kind, name)
         result["math"] = await page.evaluate(JS_MATH)
         await page.screenshot(path=SHOTS / f"{prefix}.png")
+        phase("math_and_screenshot")
         result["explorers"] = []
         for cell in result["cells"]:
             if cell.get("widget"):
                 info = await asyncio.wait_for(check_explorer(page, cell["index"], prefix), 300)
                 if "skipped" not in info:
                     result["explorers"].append(info)
+        phase("explorers")
         result["console_errors"] = list(page.console_errors)
         page.console_errors.clear()
         await page.evaluate(JS_CLOSE)
+        phase("close")
+        result["phases"] = phases
         return result
     finally:
         TIMINGS[f"{kind}:{name}"] = round(time.perf_counter() - t0, 2)
