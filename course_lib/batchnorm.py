@@ -187,6 +187,55 @@ def _batchnorm_backward(dout, cache):
     return dZ, dgamma, dbeta
 
 
+# ---- the network's hot loop --------------------------------------------------------
+# The same formulas with fewer passes over the (n, m) arrays and no new (n, m)
+# arrays: the caller hands over buffers it owns. The tests check them against the
+# functions above and against batchnorm_backward_graph.
+
+
+def _row_sq_sums(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``Σ_i A[:, i]·B[:, i]`` for every row, as ``(n,)``, without an (n, m) temporary."""
+    return np.einsum("ij,ij->i", A, B)
+
+
+def _batchnorm_forward_inplace(Z, gamma, beta, eps, out, ones):
+    """:func:`batchnorm_forward` (no checks) that overwrites ``Z`` with ẑ and writes z̃ to ``out``.
+
+    Returns the same ``(Z_tilde, cache)`` as :func:`_batchnorm_forward`: ``Z_tilde``
+    is ``out`` and the ẑ in the cache is ``Z`` itself. ``ones`` is a vector of m
+    ones: the sums over the examples are the matrix-vector products ``Z @ ones``.
+    """
+    m = Z.shape[1]
+    mu = (Z @ ones)[:, None] / m
+    Z -= mu  # Zc
+    var = (_row_sq_sums(Z, Z) / m)[:, None]  # mean(Zc²)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    Z *= inv_std  # ẑ
+    np.multiply(gamma, Z, out=out)  # γ ẑ + β
+    out += beta
+    return out, (Z, gamma, inv_std, mu, var)
+
+
+def _batchnorm_backward_inplace(dout, cache, m, dgamma, dbeta, tmp, ones):
+    """:func:`batchnorm_backward` with the cost's 1/m already applied to ``dout``.
+
+    ``dout`` holds ``(1/m)·dout`` and is overwritten with ``(1/m)·dZ`` (the network
+    folds the 1/m of the cost into dZ[L] once, instead of into every dW and db).
+    The sums over the examples of the scaled dout are then exactly dβ and dγ, which
+    are written into ``dgamma`` and ``dbeta`` (``(n, 1)``); ``tmp`` is an (n, m) buffer
+    and ``ones`` a vector of m ones. Returns ``dout``.
+    """
+    Z_hat, gamma, inv_std, _, _ = cache
+    np.matmul(dout, ones, out=dbeta.reshape(-1))  # dβ = (1/m) Σ dout
+    dgamma[:, 0] = _row_sq_sums(dout, Z_hat)  # dγ = (1/m) Σ dout ẑ
+    # (1/m)·dZ = γ/√(σ²+ε) · ((1/m)dout - (1/m)dβ - ẑ (1/m)dγ)
+    np.multiply(Z_hat, dgamma * (1.0 / m), out=tmp)
+    dout -= dbeta * (1.0 / m)
+    dout -= tmp
+    dout *= gamma * inv_std
+    return dout
+
+
 def batchnorm_backward_graph(
     dout: np.ndarray, Z: np.ndarray, gamma: np.ndarray, eps: float = BN_EPS
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -32,6 +32,9 @@ state explicitly: ``state = opt.init(params)``, then either
 * ``opt.update_inplace(params, grads, state)`` — the fast path used by the
   training loop: fused in-place arithmetic on the same formulas (its name says
   it mutates ``params`` and ``state``). Tests check it matches ``update`` to 1e-12.
+  ``init`` makes each slot's arrays views of one contiguous buffer, so that
+  ``update_inplace`` can update all parameters as one long vector (a few large
+  numpy operations instead of a few per array).
 
 ``grads`` has the same keys as ``params`` (``grads["W1"]`` is ∂J/∂W1).
 """
@@ -39,7 +42,9 @@ state explicitly: ``state = opt.init(params)``, then either
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import operator
+import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -163,6 +168,11 @@ def adam_step(
 
 
 def _check_dicts(params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray]) -> None:
+    try:  # the common case, quickly: arrays with the same keys and shapes
+        if all(grads[k].shape == w.shape for k, w in params.items()):
+            return
+    except (KeyError, AttributeError):
+        pass
     missing = [k for k in params if k not in grads]
     if missing:
         raise ValueError(f"grads is missing {missing} (grads must have the keys of params)")
@@ -174,12 +184,70 @@ def _check_dicts(params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarra
             )
 
 
+# The fast path keeps every per-parameter array of a kind (v, s, ... and, when the
+# caller allows it, w and dw) as a view into ONE contiguous 1-D buffer, so that a
+# step is a handful of large vectorized operations instead of a handful per array.
+
+
+def flat_zeros_like(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``{k: zeros_like(a)}`` whose arrays are consecutive views of one 1-D buffer.
+
+    Same shapes, dtype and values as ``np.zeros_like`` gives; only the memory is
+    shared, which lets :meth:`Optimizer.update_inplace` treat all of them as one
+    vector. Falls back to separate arrays when the dtypes differ.
+    """
+    arrs = [a if isinstance(a, np.ndarray) else np.asarray(a) for a in arrays.values()]
+    dtypes = {a.dtype for a in arrs}
+    if len(dtypes) != 1 or next(iter(dtypes)).kind != "f":
+        return {k: np.zeros_like(a) for k, a in zip(arrays, arrs)}
+    buf = np.zeros(sum(a.size for a in arrs), dtype=arrs[0].dtype)
+    out, offset = {}, 0
+    for k, a in zip(arrays, arrs):
+        out[k] = buf[offset:offset + a.size].reshape(a.shape)
+        offset += a.size
+    return out
+
+
+def _address(a: np.ndarray) -> int:
+    return a.__array_interface__["data"][0]
+
+
+def flat_view(arrays: Sequence[np.ndarray]) -> np.ndarray | None:
+    """One 1-D view covering ``arrays`` back to back, or ``None``.
+
+    Succeeds when the arrays are C-contiguous views of the same 1-D buffer, each
+    starting where the previous one ends (as :func:`flat_zeros_like` makes them).
+    Writing to the returned view writes to the arrays.
+    """
+    if not arrays:
+        return None
+    first = arrays[0]
+    base = first.base if isinstance(first, np.ndarray) else None
+    if (not isinstance(base, np.ndarray) or base.ndim != 1 or not base.flags.c_contiguous
+            or base.dtype.kind != "f"):
+        return None
+    start = _address(first) - _address(base)
+    if start % base.itemsize:
+        return None
+    pos = _address(first)
+    size = 0
+    for a in arrays:
+        if (not isinstance(a, np.ndarray) or a.base is not base or a.dtype != base.dtype
+                or not a.flags.c_contiguous or _address(a) != pos):
+            return None
+        pos += a.nbytes
+        size += a.size
+    start //= base.itemsize
+    return base[start:start + size]
+
+
 @dataclass
 class Optimizer:
     """Base class: holds hyperparameters only; the state lives in the dict ``init`` returns."""
 
     lr: float = 0.01
     slots: ClassVar[tuple[str, ...]] = ()
+    n_scratch: ClassVar[int] = 1
 
     def __post_init__(self) -> None:
         check_positive("lr", self.lr, allow_zero=True)
@@ -188,7 +256,9 @@ class Optimizer:
         """Fresh state: step counter ``t = 0`` and zero arrays for each slot and parameter."""
         state: dict[str, Any] = {"t": 0}
         for slot in self.slots:
-            state[slot] = {k: np.zeros_like(w) for k, w in params.items()}
+            # one contiguous buffer per slot (see flat_zeros_like): same values as
+            # {k: np.zeros_like(w)}, and update_inplace can update it as one vector
+            state[slot] = flat_zeros_like(params)
         return state
 
     def _lr(self, lr: float | None) -> float:
@@ -219,18 +289,110 @@ class Optimizer:
         self, params: dict[str, np.ndarray], grads: Mapping[str, np.ndarray],
         state: dict[str, Any], lr: float | None = None,
     ) -> None:
-        """The same step, written into ``params`` and ``state`` in place (fast path)."""
+        """The same step, written into ``params`` and ``state`` in place (fast path).
+
+        When the slot arrays are the contiguous buffers :meth:`init` makes, all
+        parameters are updated at once as one long vector (the gradients are
+        gathered into one vector first unless they already are one, as
+        :func:`course_lib.network.backward` returns them); otherwise array by array.
+        """
         _check_dicts(params, grads)
         lr = self._lr(lr)
         state["t"] += 1
         t = state["t"]
-        for k, w in params.items():
-            self._step_inplace(w, grads[k], tuple(state[slot][k] for slot in self.slots), t, lr)
+        ws = list(params.values())
+        gs = [grads[k] for k in params]
+        slot_dicts = [state[slot] for slot in self.slots]
+        ss = [d[k] for d in slot_dicts for k in params]
+        if not ws:
+            return
+        flat_w, flat_g, flat_slots = self._flats(ws, gs, ss)
+        if (flat_slots is None or (not self.slots and flat_g is None)
+                or not self._has_delta()):
+            for i, (w, g) in enumerate(zip(ws, gs)):
+                self._step_inplace(w, g, tuple(ss[i::len(ws)]), t, lr)
+            return
+        ref = flat_slots[0] if flat_slots else flat_g
+        scratch = self._scratch(ref.size, ref.dtype)
+        if flat_g is None or flat_g.dtype != ref.dtype:
+            flat_g = scratch[-1]
+            np.concatenate([np.ravel(g) for g in gs], out=flat_g, casting="same_kind")
+        delta = scratch[0]
+        self._delta(flat_g, flat_slots, t, lr, delta, scratch[1:-1])
+        if flat_w is not None and flat_w.dtype == delta.dtype:
+            flat_w -= delta
+        else:
+            offset = 0
+            for w in ws:
+                n = w.size
+                w -= delta[offset:offset + n].reshape(w.shape)
+                offset += n
+
+    @classmethod
+    def _has_delta(cls) -> bool:
+        """Whether the one-vector path applies: the step is defined by ``_delta``
+        (a subclass that only overrides ``_step_inplace`` is updated array by array)."""
+        return cls._step_inplace is Optimizer._step_inplace and cls._delta is not Optimizer._delta
+
+    def _flats(self, ws: list, gs: list, ss: list) -> tuple:
+        """``(flat w, flat g, flat slots)`` (:func:`flat_view`, ``None`` where not flat).
+
+        Remembered for the same array objects, so that a training loop pays for the
+        address checks of params and slots once, and of the gradients once per new
+        gradient dict (``backward`` returns new arrays at every step).
+        """
+        cache = self.__dict__.setdefault("_flats_cache", {})
+        arrays = ws + ss
+        hit = cache.get("w+slots")
+        if hit is not None and len(hit[0]) == len(arrays) and all(
+            map(operator.is_, hit[0], arrays)
+        ):
+            flat_w, flat_slots = hit[1]
+        else:
+            n = len(ws)
+            slots = tuple(flat_view(ss[i * n:(i + 1) * n]) for i in range(len(self.slots)))
+            flat_w = flat_view(ws)
+            flat_slots = None if any(f is None for f in slots) else slots
+            cache["w+slots"] = (arrays, (flat_w, flat_slots))
+        hit = cache.get("g")
+        if hit is not None and len(hit[0]) == len(gs) and all(map(operator.is_, hit[0], gs)):
+            flat_g = hit[1]
+        else:
+            flat_g = flat_view(gs)
+            cache["g"] = (gs, flat_g)
+        return flat_w, flat_g, flat_slots
+
+    def _scratch(self, size: int, dtype: np.dtype) -> list[np.ndarray]:
+        """Work vectors reused between steps (per thread): the step, temporaries, grads."""
+        key = (threading.get_ident(), size, np.dtype(dtype))
+        cache = self.__dict__.setdefault("_scratch_cache", {})
+        bufs = cache.get(key)
+        if bufs is None:
+            if len(cache) >= 4:
+                cache.clear()
+            bufs = cache[key] = [np.empty(size, dtype=dtype) for _ in range(self.n_scratch + 2)]
+        return bufs
+
+    def __getstate__(self) -> dict[str, Any]:
+        # copies and pickles carry the hyperparameters, not the work buffers
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def _step_inplace(self, w, dw, slots, t, lr):
+        """One parameter array: update its slots, then ``w -= step``."""
+        out = np.empty_like(w, dtype=np.result_type(w, dw))
+        self._delta(dw, slots, t, lr, out, [np.empty_like(out) for _ in range(self.n_scratch)])
+        w -= out
 
     def _step(self, w, dw, slots, t, lr):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _step_inplace(self, w, dw, slots, t, lr):  # pragma: no cover - abstract
+    def _delta(self, dw, slots, t, lr, out, tmp):  # pragma: no cover - abstract
+        """Update ``slots`` in place and write into ``out`` what is subtracted from w.
+
+        Every operation mirrors the per-array step function (same order, so the same
+        rounding) or is a rearrangement of it that agrees to a few ulps.
+        ``tmp`` holds ``n_scratch`` work arrays shaped like ``out``.
+        """
         raise NotImplementedError
 
 
@@ -238,11 +400,13 @@ class Optimizer:
 class GradientDescent(Optimizer):
     """Plain (mini-batch) gradient descent."""
 
+    n_scratch: ClassVar[int] = 0
+
     def _step(self, w, dw, slots, t, lr):
         return (gd_step(w, dw, lr),)
 
-    def _step_inplace(self, w, dw, slots, t, lr):
-        w -= lr * dw
+    def _delta(self, dw, slots, t, lr, out, tmp):
+        np.multiply(dw, lr, out=out)  # w - lr·dw
 
 
 @dataclass
@@ -252,6 +416,7 @@ class Momentum(Optimizer):
     beta: float = 0.9
     heavy_ball: bool = False
     slots: ClassVar[tuple[str, ...]] = ("v",)
+    n_scratch: ClassVar[int] = 0
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -260,29 +425,38 @@ class Momentum(Optimizer):
     def _step(self, w, dw, slots, t, lr):
         return momentum_step(w, dw, slots[0], lr, self.beta, heavy_ball=self.heavy_ball)
 
-    def _step_inplace(self, w, dw, slots, t, lr):
+    def _delta(self, dw, slots, t, lr, out, tmp):
         (v,) = slots
-        v *= self.beta
+        v *= self.beta  # v = βv + dw  or  βv + (1-β)dw
         if self.heavy_ball:
             v += dw
         else:
-            v += (1 - self.beta) * dw
-        w -= lr * v
+            np.multiply(dw, 1 - self.beta, out=out)
+            v += out
+        np.multiply(v, lr, out=out)  # w - lr·v
 
 
 @dataclass
 class Nesterov(Momentum):
     """Nesterov momentum (same velocity as :class:`Momentum`, look-ahead update)."""
 
+    n_scratch: ClassVar[int] = 1
+
     def _step(self, w, dw, slots, t, lr):
         return nesterov_step(w, dw, slots[0], lr, self.beta, heavy_ball=self.heavy_ball)
 
-    def _step_inplace(self, w, dw, slots, t, lr):
+    def _delta(self, dw, slots, t, lr, out, tmp):
         (v,) = slots
-        g = dw if self.heavy_ball else (1 - self.beta) * dw
-        v *= self.beta
+        if self.heavy_ball:
+            g = dw
+        else:
+            g = tmp[0]
+            np.multiply(dw, 1 - self.beta, out=g)
+        v *= self.beta  # v = βv + g
         v += g
-        w -= lr * (self.beta * v + g)
+        np.multiply(v, self.beta, out=out)  # w - lr·(βv + g)
+        out += g
+        out *= lr
 
 
 @dataclass
@@ -299,12 +473,15 @@ class AdaGrad(Optimizer):
     def _step(self, w, dw, slots, t, lr):
         return adagrad_step(w, dw, slots[0], lr, self.eps)
 
-    def _step_inplace(self, w, dw, slots, t, lr):
+    def _delta(self, dw, slots, t, lr, out, tmp):
         (h,) = slots
-        h += dw * dw
-        denom = np.sqrt(h)
-        denom += self.eps
-        w -= lr * dw / denom
+        den = tmp[0]
+        np.multiply(dw, dw, out=den)  # h = h + dw²
+        h += den
+        np.sqrt(h, out=den)  # w - lr·dw / (√h + ε)
+        den += self.eps
+        np.multiply(dw, lr, out=out)
+        out /= den
 
 
 @dataclass
@@ -323,13 +500,17 @@ class RMSprop(Optimizer):
     def _step(self, w, dw, slots, t, lr):
         return rmsprop_step(w, dw, slots[0], lr, self.beta, self.eps)
 
-    def _step_inplace(self, w, dw, slots, t, lr):
+    def _delta(self, dw, slots, t, lr, out, tmp):
         (s,) = slots
+        den = tmp[0]
+        np.multiply(dw, 1 - self.beta, out=den)  # s = βs + (1-β)dw²
+        den *= dw
         s *= self.beta
-        s += (1 - self.beta) * (dw * dw)
-        denom = np.sqrt(s)
-        denom += self.eps
-        w -= lr * dw / denom
+        s += den
+        np.sqrt(s, out=den)  # w - lr·dw / (√s + ε)
+        den += self.eps
+        np.multiply(dw, lr, out=out)
+        out /= den
 
 
 @dataclass
@@ -341,6 +522,7 @@ class Adam(Optimizer):
     beta2: float = 0.999
     eps: float = 1e-8
     slots: ClassVar[tuple[str, ...]] = ("v", "s")
+    n_scratch: ClassVar[int] = 0
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -352,26 +534,25 @@ class Adam(Optimizer):
         v, s = slots
         return adam_step(w, dw, v, s, t, lr, self.beta1, self.beta2, self.eps)
 
-    def _step_inplace(self, w, dw, slots, t, lr):
-        # Same formula as adam_step, rearranged so every operation writes into an
-        # existing buffer:  v̂/(√ŝ+ε) = (v/c1) / (√s/√c2 + ε).
+    def _delta(self, dw, slots, t, lr, out, tmp):
+        # v and s exactly as adam_step computes them (same operations, same order).
+        # The step  lr·v̂/(√ŝ + ε)  with v̂ = v/c1, ŝ = s/c2  is rearranged into
+        # (lr·√c2/c1) · v / (√s + ε·√c2): one square root, one division, and the
+        # scalar factors folded into one multiplication.
         v, s = slots
         b1, b2 = self.beta1, self.beta2
-        c1 = 1 - b1**t
-        inv_sqrt_c2 = 1 / math.sqrt(1 - b2**t)
-        tmp = dw * (1 - b1)
+        np.multiply(dw, 1 - b1, out=out)  # v = β1 v + (1-β1) dw
         v *= b1
-        v += tmp
-        np.multiply(dw, dw, out=tmp)
-        tmp *= 1 - b2
+        v += out
+        np.multiply(dw, 1 - b2, out=out)  # s = β2 s + (1-β2) dw²
+        out *= dw
         s *= b2
-        s += tmp
-        np.sqrt(s, out=tmp)
-        tmp *= inv_sqrt_c2
-        tmp += self.eps
-        np.divide(v, tmp, out=tmp)
-        tmp *= lr / c1
-        w -= tmp
+        s += out
+        sqrt_c2 = math.sqrt(1 - b2**t)
+        np.sqrt(s, out=out)
+        out += self.eps * sqrt_c2
+        np.divide(v, out, out=out)
+        out *= lr * sqrt_c2 / (1 - b1**t)
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
