@@ -121,7 +121,13 @@ def lab(args: list[str]) -> int:
     """Open the course in JupyterLab."""
     setup()
     start = "notebooks/index.ipynb" if (ROOT / "notebooks/index.ipynb").exists() else "notebooks"
-    return _run(BIN / "jupyter", "lab", start, *args)
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
+        args = [*args, "--allow-root"]  # JupyterLab refuses root otherwise (containers, VMs)
+    env = dict(os.environ)
+    # Small matrices: BLAS threads cost more than they give, and fight on a busy laptop.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
+    return _run(BIN / "jupyter", "lab", start, *args, env=env)
 
 
 def html(args: list[str]) -> int:

@@ -316,7 +316,7 @@ def write_gradebook(course: Path, results: list[SubmissionGrade]) -> int:
                 gb.find_assignment(g.assignment)
             except MissingEntry:
                 continue  # run `release` first to register the assignment
-            gb.update_or_create_student(g.student)
+            gb.update_or_create_student(g.student, first_name=g.student, last_name="")
             try:
                 gb.find_submission(g.assignment, g.student)
             except MissingEntry:

@@ -52,7 +52,13 @@ def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 cell.pop("attachments", None)
         for key in _VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        nbg = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and nbg.get("grade") and not nbg.get("solution"):
+            # "Run All" goes on past a check that fails (JupyterLab honours this tag)
+            tags = cell.metadata.setdefault("tags", [])
+            if "raises-exception" not in tags:
+                tags.append("raises-exception")
+        grade_id = nbg.get("grade_id")
         cid = grade_id if grade_id and _ID_OK.match(grade_id) else cell.get("id")
         if not cid or not _ID_OK.match(cid) or cid in seen:
             cid = f"cell-{i:03d}"

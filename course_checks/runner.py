@@ -44,6 +44,11 @@ HIDDEN_SEED_ENV = "COURSE_HIDDEN_SEED"
 class CheckFailed(AssertionError):
     """A check did not pass; the message is written for the student."""
 
+    def _render_traceback_(self) -> list[str]:
+        """IPython shows this instead of a traceback through the checking machinery."""
+        return [f"{type(self).__name__}: " + str(self).splitlines()[0],
+                *str(self).splitlines()[1:]]
+
 
 class NotImplementedYet(CheckFailed, NotImplementedError):
     """The student's function still raises NotImplementedError (an unfinished exercise).
