@@ -12,7 +12,7 @@ from course_lib.hyperparams import Choice, IntUniform, LogUniform, OneMinusLogUn
 from ..cases import Case, Rng
 from ..compare import Tolerance, compare
 from ..registry import Exercise, Mistake, register
-from ._gen import seed
+from ._gen import numbers_as_arrays, seed
 
 # ---- sample_log_uniform -------------------------------------------------------------
 
@@ -40,15 +40,7 @@ def _log_case(rng: np.random.Generator, i: int) -> Case:
                 names=("rng", "low", "high", "size"))
 
 
-def _numbers_as_arrays(x):
-    """Numbers become 1-element arrays, recursively, so mismatching scalars get a full message."""
-    if isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool):
-        return np.array([float(x)])
-    if isinstance(x, tuple | list):
-        return type(x)(_numbers_as_arrays(v) for v in x)
-    if isinstance(x, dict):
-        return {k: _numbers_as_arrays(v) for k, v in x.items()}
-    return x
+_numbers_as_arrays = numbers_as_arrays
 
 
 _TOL = Tolerance(rtol=1e-9, atol=1e-12)
