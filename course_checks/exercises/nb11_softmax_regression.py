@@ -12,17 +12,11 @@ from ..cases import Case
 from ..compare import Tolerance, compare
 from ..registry import Exercise, Mistake, register
 from ._gen import dims, one_hot, randn
+from ._gen import numbers_as_arrays as _numbers_as_arrays
 
 _TOL = Tolerance(rtol=1e-6, atol=1e-9)
 
 
-def _numbers_as_arrays(x):
-    """Numbers become 1-element arrays, recursively, so mismatching scalars get a full message."""
-    if isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool):
-        return np.array([float(x)])
-    if isinstance(x, tuple | list):
-        return type(x)(_numbers_as_arrays(v) for v in x)
-    return x
 
 
 def _compare(expected, got, case):

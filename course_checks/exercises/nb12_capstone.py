@@ -19,19 +19,11 @@ from ..cases import Case, Rng
 from ..compare import Tolerance, compare
 from ..registry import Exercise, Mistake, register
 from ._gen import dims, randn, seed
+from ._gen import numbers_as_arrays as _numbers_as_arrays
 
 _TOL = Tolerance(rtol=1e-6, atol=1e-9)
 
 
-def _numbers_as_arrays(x):
-    """Numbers become 1-element arrays, recursively, so mismatching scalars get a full message."""
-    if isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool):
-        return np.array([float(x)])
-    if isinstance(x, tuple | list):
-        return type(x)(_numbers_as_arrays(v) for v in x)
-    if isinstance(x, dict):
-        return {k: _numbers_as_arrays(v) for k, v in x.items()}
-    return x
 
 
 def _compare(expected, got, case):
