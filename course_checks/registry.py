@@ -67,6 +67,9 @@ class Exercise:
         summary: one line for tables ("Adam update of one parameter array").
         reference_names: course_lib names that implement this exercise; calling or
             importing them in the student's answer earns nothing.
+        provided: the notebook itself defines the function, in a locked cell, from the
+            student's answers to other exercises (``capstone_pipeline``); there is no
+            answer cell, and the check grades those answers working together.
     """
 
     name: str
@@ -82,6 +85,7 @@ class Exercise:
     depends_on: tuple[str, ...] = ()
     summary: str = ""
     reference_names: tuple[str, ...] = field(default_factory=tuple)
+    provided: bool = False
 
     @property
     def visible_seed(self) -> int:

@@ -83,7 +83,15 @@ def test_every_exercise_has_an_answer_cell_and_a_grade_cell(name):
     sources = {c.id: c.source for c in nb.cells}
     for ex in exercises_for(name):
         assert ex.name in sources, f"no answer cell {ex.name}"
-        assert "### BEGIN SOLUTION" in sources[ex.name]
+        cell = next(c for c in nb.cells if c.id == ex.name)
+        if ex.provided:  # defined by the notebook from other answers: a locked cell
+            assert "### BEGIN SOLUTION" not in cell.source
+            assert cell.metadata["nbgrader"]["locked"]
+            assert not cell.metadata["nbgrader"]["solution"]
+            assert f"def {ex.name}(" in cell.source
+            assert set(ex.depends_on) <= {e.name for e in exercises_for(name)}
+        else:
+            assert "### BEGIN SOLUTION" in sources[ex.name]
         grade_id = f"check_{ex.name}"
         assert grade_id in sources, f"no grade cell {grade_id}"
         assert f'check("{ex.name}", {ex.name}, hidden=True)' in sources[grade_id]

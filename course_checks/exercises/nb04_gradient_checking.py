@@ -268,22 +268,47 @@ def plant_bug(grads, key, kind, m):
     return out
 
 
+def _well_conditioned(params, X, layer_dims, grads) -> bool:
+    """True when every gradient array is clearly non-zero and no ReLU input sits at its kink.
+
+    A dead network (every unit of a layer inactive) has zero gradients, for which the
+    relative difference is 0/0; a pre-activation within ε of 0 makes the centered
+    difference straddle the ReLU kink. Either would make the expected answer depend on
+    rounding, so such draws are rejected.
+    """
+    A = X
+    for l in range(1, len(layer_dims) - 1):
+        Z = params[f"W{l}"] @ A + params[f"b{l}"]
+        if np.min(np.abs(Z)) < 1e-4:
+            return False
+        A = np.maximum(Z, 0.0)
+    return all(np.linalg.norm(g) > 1e-3 for g in grads.values())
+
+
 def _network_case(rng: np.random.Generator, square_layer: bool = False):
-    """layer_dims, params (He weights, small non-zero biases), X, Y, correct grads."""
-    n0 = dims(rng, 2, 4)
-    hidden = [dims(rng, 2, 4) for _ in range(dims(rng, 1, 2))]
-    if square_layer and len(hidden) == 2:
-        hidden[1] = hidden[0]
-    layer_dims = [n0, *hidden, 1]
-    m = dims(rng, 3, 8)
-    params = Network(tuple(layer_dims)).init_params(rng, "he")
-    for k in params:
-        if k.startswith("b"):
-            params[k] = randn(rng, *params[k].shape, scale=0.1)
-    X = randn(rng, n0, m)
-    Y = (rng.random((1, m)) < 0.5).astype(np.float64)
-    Y[0, 0], Y[0, -1] = 0.0, 1.0
-    return layer_dims, params, X, Y, network_grads(params, X, Y, layer_dims)
+    """layer_dims, params (He weights, small non-zero biases), X, Y, correct grads.
+
+    Draws again (up to 200 times) until the case is well conditioned: every gradient
+    array is clearly non-zero and no hidden pre-activation is within 1e-4 of the ReLU kink.
+    """
+    for _ in range(200):
+        n0 = dims(rng, 2, 4)
+        hidden = [dims(rng, 2, 4) for _ in range(dims(rng, 1, 2))]
+        if square_layer and len(hidden) == 2:
+            hidden[1] = hidden[0]
+        layer_dims = [n0, *hidden, 1]
+        m = dims(rng, 3, 8)
+        params = Network(tuple(layer_dims)).init_params(rng, "he")
+        for k in params:
+            if k.startswith("b"):
+                params[k] = randn(rng, *params[k].shape, scale=0.1)
+        X = randn(rng, n0, m)
+        Y = (rng.random((1, m)) < 0.5).astype(np.float64)
+        Y[0, 0], Y[0, -1] = 0.0, 1.0
+        grads = network_grads(params, X, Y, layer_dims)
+        if _well_conditioned(params, X, layer_dims, grads):
+            return layer_dims, params, X, Y, grads
+    raise AssertionError("no well-conditioned network case in 200 draws")  # pragma: no cover
 
 
 def _random_bug(rng: np.random.Generator, params, grads, m):

@@ -1,8 +1,6 @@
-"""Exercises of 12_capstone: the data pipeline, the network's specification, the training recipe.
-
-The capstone's last graded cell (dev accuracy of the student's own model) is a plain
-nbgrader test cell in the notebook, not a registry entry: it depends on the student's
-training run, not on generated inputs.
+"""Exercises of 12_capstone: the data pipeline, the network's specification, the training recipe,
+and the three together on the real digits (``capstone_pipeline``: a model trained by the
+student's own functions must reach a dev accuracy bar).
 """
 
 from __future__ import annotations
@@ -10,21 +8,19 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib.data import fit_standardizer, standardize, train_dev_test_split
-from course_lib.network import Network
+from course_lib.datasets import load_digits
+from course_lib.network import Network, predict
 from course_lib.optimizers import Adam, GradientDescent
 from course_lib.schedules import make_schedule
 from course_lib.training import train
 
-from ..cases import Case, Rng
-from ..compare import Tolerance, compare
+from ..cases import Case, Rng, materialize
+from ..compare import Mismatch, Tolerance, compare
 from ..registry import Exercise, Mistake, register
 from ._gen import dims, randn, seed
 from ._gen import numbers_as_arrays as _numbers_as_arrays
 
 _TOL = Tolerance(rtol=1e-6, atol=1e-9)
-
-
-
 
 def _compare(expected, got, case):
     return compare(_numbers_as_arrays(expected), _numbers_as_arrays(got), _TOL)
@@ -284,6 +280,158 @@ register(Exercise(
             "initialization first and then train(..., rng=rng): a new generator makes the run "
             "depend on a seed the caller cannot choose.",
             lambda hp, X, Y, rng: _train(hp, X, Y, rng, train_rng=np.random.default_rng(0)),
+        ),
+    ),
+))
+
+# ---- capstone_pipeline -----------------------------------------------------------------
+#
+# Not a function the student writes: the notebook defines it (a locked cell) from the
+# student's prepare_data, network_spec and train_model, and the check asks that the
+# model it trains on the real digits reaches PIPELINE_BAR on the dev set. The grader
+# evaluates the returned parameters itself (on the reference's dev set), so nothing in
+# the student's namespace can change the accuracy it measures.
+
+PIPELINE_BAR = 0.93
+
+
+def capstone_pipeline(X, Y, hparams, rng):
+    """Reference: split and standardize, then train; returns ``(params, state)``."""
+    X_train, Y_train, _, _, _, _ = prepare_data(X, Y, rng)
+    return train_model(hparams, X_train, Y_train, rng)
+
+
+_DIGITS: list = []
+
+
+def _digits():
+    if not _DIGITS:
+        _DIGITS.extend(load_digits())
+    return _DIGITS[0], _DIGITS[1]
+
+
+def _pipeline_case(rng: np.random.Generator, i: int) -> Case:
+    X, Y = _digits()
+    bn = i % 2 == 1
+    hp = {
+        "n_x": 64, "n_classes": 10,
+        "hidden_units": int(rng.integers(96, 161)),
+        "num_hidden_layers": 1,
+        "batch_norm": bn,
+        "keep_prob": 0.9 if bn else 1.0,
+        "lambd": 0.3 if bn else 0.5,
+        "learning_rate": 3e-3 if bn else 5e-3,
+        "decay_rate": 0.05 if bn else 0.02,
+        "epochs": 30,
+        "batch_size": 64,
+    }
+    return Case((X.copy(), Y.copy(), hp, Rng(seed(rng))), names=("X", "Y", "hparams", "rng"),
+                note=f"the digits; {hp['hidden_units']} hidden units, "
+                     f"{'with' if bn else 'without'} batch norm, {hp['epochs']} epochs")
+
+
+def _dev_predictions(out, case: Case) -> tuple[np.ndarray | None, np.ndarray, str]:
+    """(predicted dev labels or None, true dev labels, why not) for an output (params, state)."""
+    X, Y, hp, rng = materialize(case.args)
+    _, _, X_dev, Y_dev, _, _ = prepare_data(X, Y, rng)
+    if not (isinstance(out, tuple | list) and len(out) == 2):
+        return None, Y_dev, (f"the pipeline should return (params, state), got "
+                             f"{type(out).__name__}")
+    params, state = out
+    net = Network(**network_spec(hp))
+    expected = net.init_params(np.random.default_rng(0), "zeros")
+    if not isinstance(params, dict) or set(params) != set(expected):
+        keys = sorted(params) if isinstance(params, dict) else type(params).__name__
+        return None, Y_dev, (f"train_model should return params with the keys "
+                             f"{sorted(expected)}, got {keys}")
+    for k, v in expected.items():
+        if np.shape(params[k]) != v.shape:
+            return None, Y_dev, (f"params[{k!r}] has shape {np.shape(params[k])}; the network "
+                                 f"of these hyperparameters needs {v.shape}")
+    try:
+        with np.errstate(all="ignore"):
+            return predict(net, params, X_dev, state or None).ravel(), Y_dev, ""
+    except Exception as exc:
+        return None, Y_dev, f"the trained model cannot predict: {type(exc).__name__}: {exc}"
+
+
+def _compare_pipeline(expected, got, case) -> Mismatch | None:
+    """Pass when the dev accuracy reaches PIPELINE_BAR (when the expected output does too).
+
+    When ``expected`` is below the bar (a catalogued mistake's output, when the runner
+    looks for the mistake a failing answer made), outputs match when their dev
+    predictions agree on at least 98 % of the examples.
+    """
+    pred_e, Y_dev, _ = _dev_predictions(expected, case)
+    pred_g, _, why = _dev_predictions(got, case)
+    if pred_g is None:
+        return Mismatch("output", "type", why)
+    acc_g = float(np.mean(pred_g == Y_dev.ravel()))
+    acc_e = float(np.mean(pred_e == Y_dev.ravel())) if pred_e is not None else 0.0
+    if acc_e >= PIPELINE_BAR:
+        if acc_g >= PIPELINE_BAR:
+            return None
+        return Mismatch("output", "values",
+                        f"the model trained by your pipeline reaches {acc_g:.2%} dev accuracy; "
+                        f"it needs at least {PIPELINE_BAR:.0%} (the reference recipe: "
+                        f"{acc_e:.2%})")
+    if pred_e is not None and float(np.mean(pred_e == pred_g)) >= 0.98:
+        return None
+    return Mismatch("output", "values", f"dev accuracy {acc_g:.2%}, expected {acc_e:.2%}")
+
+
+def _prep_labels_own_permutation(X, Y, rng):
+    m = X.shape[1]
+    X = X[:, rng.permutation(m)]
+    Y = Y[:, rng.permutation(m)]
+    return prepare_data(X, Y, np.random.default_rng(0))
+
+
+def _pipeline_with(prep=prepare_data, **train_kw):
+    def impl(X, Y, hparams, rng):
+        X_train, Y_train, _, _, _, _ = prep(X, Y, rng)
+        return _train(hparams, X_train, Y_train, rng, **train_kw)
+    return impl
+
+
+def _one_epoch(X, Y, hparams, rng):
+    X_train, Y_train, _, _, _, _ = prepare_data(X, Y, rng)
+    return train_model({**hparams, "epochs": 1}, X_train, Y_train, rng)
+
+
+register(Exercise(
+    name="capstone_pipeline",
+    notebook="12_capstone",
+    summary="prepare_data + network_spec + train_model on the digits reach 93 % dev accuracy",
+    reference=capstone_pipeline,
+    make_case=_pipeline_case,
+    points=2,
+    compare=_compare_pipeline,
+    visible_cases=1,
+    hidden_cases=2,
+    depends_on=("prepare_data", "network_spec", "train_model"),
+    reference_names=(),
+    provided=True,
+    mistakes=(
+        Mistake(
+            "labels_shuffled_separately", "X and Y must be shuffled with ONE permutation: "
+            "drawing a second one for Y separates the images from their labels, and the "
+            "model can only learn the class frequencies.",
+            _pipeline_with(prep=_prep_labels_own_permutation),
+        ),
+        Mistake(
+            "zeros_initialization", "With every weight 0, all hidden units compute the same "
+            "thing and stay identical (notebook 02): initialize with He, "
+            "net.init_params(rng, 'he').", _pipeline_with(init="zeros"),
+        ),
+        Mistake(
+            "gradient_descent_not_adam", "The recipe uses Adam(lr=hparams['learning_rate']); "
+            "plain gradient descent with Adam's learning rate is far too slow here.",
+            _pipeline_with(adam=False),
+        ),
+        Mistake(
+            "epochs_ignored", "Train for hparams['epochs'] epochs: a single pass over the "
+            "training set is not enough.", _one_epoch,
         ),
     ),
 ))
