@@ -37,13 +37,15 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from course_lib.training import NO_PROGRESS_ENV
 from course_lib.validation import check_in_range, check_int, check_positive, check_rng
 
 __all__ = [
@@ -452,6 +454,30 @@ def _check_n_jobs(n_jobs: int) -> int:
     return n_jobs
 
 
+def _progress_bar(total: int, progress: bool):
+    """A ``tqdm`` bar over finished trials, or None (also when COURSE_LIB_NO_PROGRESS is set)."""
+    if not progress or os.environ.get(NO_PROGRESS_ENV, "").strip().lower() in (
+            "1", "true", "yes", "on"):
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="trials", unit="trial", leave=True)
+
+
+def _collect(results: Iterable[Trial], bar) -> list[Trial]:
+    """Trials in the order of their index, whatever order they finished in."""
+    trials = []
+    try:
+        for trial in results:
+            trials.append(trial)
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return sorted(trials, key=lambda t: t.index)
+
+
 def _execute(
     objective: Objective,
     points: list[dict[str, Any]],
@@ -459,9 +485,11 @@ def _execute(
     n_jobs: int,
     backend: str | None,
     scheduler_address: str | None,
+    progress: bool = False,
 ) -> list[Trial]:
     """Run every trial, sequentially, with joblib, or on a dask cluster."""
     tasks = list(zip(range(len(points)), points, seeds))
+    bar = _progress_bar(len(tasks), progress)
     if scheduler_address is not None:
         if backend not in (None, "dask"):
             raise ValueError(
@@ -478,19 +506,21 @@ def _execute(
 
         # With the dask backend, joblib uses every worker core of the cluster.
         with Client(scheduler_address), joblib.parallel_config(backend="dask"):
-            return list(
-                joblib.Parallel(n_jobs=n_jobs)(
+            return _collect(
+                joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
                     joblib.delayed(_run_trial)(objective, i, p, s) for i, p, s in tasks
-                )
+                ),
+                bar,
             )
     if n_jobs == 1 and backend is None:
-        return [_run_trial(objective, i, p, s) for i, p, s in tasks]
+        return _collect((_run_trial(objective, i, p, s) for i, p, s in tasks), bar)
     import joblib
 
-    return list(
-        joblib.Parallel(n_jobs=n_jobs, backend=backend)(
+    return _collect(
+        joblib.Parallel(n_jobs=n_jobs, backend=backend, return_as="generator_unordered")(
             joblib.delayed(_run_trial)(objective, i, p, s) for i, p, s in tasks
-        )
+        ),
+        bar,
     )
 
 
@@ -508,6 +538,7 @@ def grid_search(
     maximize: bool = True,
     backend: str | None = None,
     scheduler_address: str | None = None,
+    progress: bool = False,
 ) -> list[Trial]:
     """Evaluate ``objective`` on every point of the grid ``space[d].grid(points_per_dim)``.
 
@@ -519,7 +550,7 @@ def grid_search(
         rng: draws one seed per trial, up front.
         n_jobs: joblib processes (1 = sequential, -1 = all cores).
         maximize: True when a larger score is better (accuracy), False for a loss.
-        backend, scheduler_address: as in ``random_search``.
+        backend, scheduler_address, progress: as in ``random_search``.
 
     Returns:
         ``prod(len(grid_d))`` trials, best first (failed trials last). Trial ``index``
@@ -544,7 +575,7 @@ def grid_search(
     grids = [dims[k].grid(counts[k]) for k in dims]
     points = [dict(zip(dims, combo)) for combo in itertools.product(*grids)]
     seeds = _draw_seeds(rng, len(points))
-    trials = _execute(objective, points, seeds, n_jobs, backend, scheduler_address)
+    trials = _execute(objective, points, seeds, n_jobs, backend, scheduler_address, progress)
     return _sorted(trials, maximize)
 
 
@@ -558,6 +589,7 @@ def random_search(
     maximize: bool = True,
     backend: str | None = None,
     scheduler_address: str | None = None,
+    progress: bool = False,
 ) -> list[Trial]:
     """Evaluate ``objective`` at ``n_trials`` random points of ``space``.
 
@@ -577,6 +609,8 @@ def random_search(
         scheduler_address: address of a running dask scheduler
             (``"tcp://host:8786"``); the trials then run on that cluster via
             joblib's dask backend, which uses all the cluster's worker cores.
+        progress: show a ``tqdm`` bar counting finished trials (a widget in
+            Jupyter); silenced by the ``COURSE_LIB_NO_PROGRESS=1`` environment variable.
 
     Returns:
         ``n_trials`` ``Trial`` records, best first; trials whose objective raised or
@@ -588,7 +622,7 @@ def random_search(
     n_jobs = _check_n_jobs(n_jobs)
     seeds = _draw_seeds(rng, n_trials)
     points = [{name: dim.sample(rng) for name, dim in dims.items()} for _ in range(n_trials)]
-    trials = _execute(objective, points, seeds, n_jobs, backend, scheduler_address)
+    trials = _execute(objective, points, seeds, n_jobs, backend, scheduler_address, progress)
     return _sorted(trials, maximize)
 
 

@@ -558,8 +558,14 @@ def unfinished_stub(cell: dict, error: dict) -> bool:
     return False
 
 
+SILENT_SECONDS = 30.0  # a cell may run this long with no progress bar (loaded CI machine)
+
+
 def common_checks(result: dict, kind: str, name: str) -> None:
     assert result["kernel"] == "idle"
+    silent = [(c["id"], round(c["seconds"], 1)) for c in result["cells"]
+              if c["type"] == "code" and c["seconds"] > SILENT_SECONDS and not c.get("widget")]
+    assert silent == [], f"cells that ran over {SILENT_SECONDS:g} s with no progress bar: {silent}"
     not_run = [c["id"] for c in result["cells"] if c["type"] == "code" and c["count"] is None]
     assert not_run == [], f"cells that did not run: {not_run}"
     assert result["math"]["bad"] == [], f"formulas MathJax did not typeset: {result['math']['bad']}"

@@ -373,3 +373,23 @@ def test_scheduler_address_without_dask_gives_clear_error(monkeypatch):
         random_search(
             plain_objective, {"x": Uniform(0, 1)}, 2, rng=_rng(), scheduler_address="tcp://x:1"
         )
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_progress_bar_counts_finished_trials(n_jobs, capsys, monkeypatch):
+    monkeypatch.delenv("COURSE_LIB_NO_PROGRESS", raising=False)
+    quiet = random_search(peaked_objective, SPACE, 6, rng=_rng(3), n_jobs=n_jobs)
+    assert capsys.readouterr().err == ""
+    shown = random_search(peaked_objective, SPACE, 6, rng=_rng(3), n_jobs=n_jobs, progress=True)
+    err = capsys.readouterr().err
+    assert "trials" in err and "6/6" in err
+    assert [(t.index, t.params, t.score) for t in shown] == [
+        (t.index, t.params, t.score) for t in quiet]
+    grid = grid_search(plain_objective_grid, {"x": Uniform(0, 1)}, 3, rng=_rng(), progress=True)
+    assert len(grid) == 3 and "3/3" in capsys.readouterr().err
+
+
+def test_progress_bar_silenced_by_environment(capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_LIB_NO_PROGRESS", "1")
+    random_search(peaked_objective, SPACE, 4, rng=_rng(3), progress=True)
+    assert capsys.readouterr().err == ""
