@@ -21,6 +21,7 @@ state dict ``running_mean1, running_var1, ...``. Depth always comes from
 from __future__ import annotations
 
 import functools
+import math
 import operator
 import threading
 from collections import OrderedDict
@@ -629,7 +630,8 @@ def train_step(
     the softmax/sigmoid is computed once for both the cost and dZ[L], and the
     gradients reach the optimizer as one flat vector. Inputs are not validated
     unless ``check=True``. The cost is NaN (not an error) when the logits are not
-    finite.
+    finite; when the cost is not finite, ``params`` and ``opt_state`` are left as
+    they were (no update with NaN or inf gradients).
     """
     if check:
         check_params(params, net.layer_dims, batch_norm=net.batch_norm)
@@ -649,6 +651,8 @@ def train_step(
                                layers)
     dZ = ws.alloc("dZL", ZL.shape, dtype)
     cost = _cost_and_dZ(net, ZL, Y, dZ) + _penalty(net, params, m)
+    if not math.isfinite(cost):  # diverged: no update with NaN/inf gradients
+        return cost, new_state
     grads = ws.grad_buffers(params, dtype)
     _backward_core(net, params, dZ, caches, m, grads, ws.alloc, layers)
     optimizer.update_inplace(params, grads, opt_state, lr=lr)

@@ -10,6 +10,9 @@ One epoch, for ``epoch = 0, 1, ..., epochs - 1``::
         optimizer.update_inplace(params, grads, opt_state, lr=α)
     J_epoch = Σ_t B_t J_t / m                (mean mini-batch cost weighted by batch size)
 
+(the four calls run fused, as :func:`course_lib.network.train_step`, which reuses
+its buffers from one mini-batch to the next and equals them to rounding)
+
 then the train accuracy and, with a dev set, the dev cost and dev accuracy are
 measured in evaluation mode (no dropout, batch norm with the running statistics).
 
@@ -18,9 +21,9 @@ functions run with ``check=False``. The caller's ``params`` and ``state`` are ne
 modified: :func:`train` works on copies and returns new dicts.
 
 Divergence: when a mini-batch cost becomes NaN or inf (typically a learning rate
-that is too large) training stops at once, ``history.diverged`` is set and a
-``RuntimeWarning`` is issued; no exception is raised, so a notebook cell still
-shows the history up to that point.
+that is too large) training stops at once, without applying that batch's update,
+``history.diverged`` is set and a ``RuntimeWarning`` is issued; no exception is
+raised, so a notebook cell still shows the history up to that point.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from .data import one_hot, random_mini_batches
-from .network import Network, backward, compute_cost, forward, output_activation
+from .network import Network, compute_cost, forward, output_activation, train_step
 from .validation import (
     check_array,
     check_int,
@@ -386,8 +389,7 @@ def train(
         epoch_iter = pbar
 
     # local names for the hot loop
-    _forward, _cost, _backward = forward, compute_cost, backward
-    _update = optimizer.update_inplace
+    _step = train_step
     batch_costs = history.batch_cost
     m = X.shape[1]
     isfinite = math.isfinite
@@ -405,23 +407,17 @@ def train(
             diverged = False
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 for Xb, Yb in random_mini_batches(X, Y, batch_size, rng):
-                    ZL, caches, state = _forward(
-                        net, params, Xb, training=True, rng=rng, state=state, check=False
-                    )
-                    try:
-                        cost = _cost(net, params, ZL, Yb, check=False)
-                    except ValueError:
-                        # the loss refuses non-finite logits: that is divergence too
-                        if np.isfinite(ZL).all():
-                            raise
-                        cost = math.nan
+                    # forward, cost, backward and the optimizer's update in one fused
+                    # step (network.train_step; equal to the four public functions to
+                    # rounding); a non-finite cost comes back as NaN/inf, not an update
+                    cost, state = _step(net, params, optimizer, opt_state, Xb, Yb,
+                                        rng=rng, state=state, lr=lr_arg)
+                    cost = float(cost)
                     batch_costs.append(cost)
                     total += cost * Xb.shape[1]
                     if not isfinite(cost):
                         diverged = True
                         break
-                    grads = _backward(net, params, ZL, Yb, caches, check=False)
-                    _update(params, grads, opt_state, lr=lr_arg)
             history.lr.append(lr)
             history.cost.append(total / m if not diverged else cost)
             if diverged:

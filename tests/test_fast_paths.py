@@ -574,3 +574,21 @@ def test_one_optimizer_used_from_several_threads():
             ref, s = o.update(ref, g, s)
         for k in params:
             assert_close(p[k], ref[k])
+
+
+def test_train_step_does_not_update_on_a_non_finite_cost():
+    net = Network((2, 3, 2), output="softmax")
+    params, X, Y = _problem(net, 4, seed=11)
+    params["W2"][0, 0] = np.inf
+    before = {k: v.copy() for k, v in params.items()}
+    o = opt.Adam(lr=0.1)
+    st = o.init(params)
+    st_before = {k: np.array(v, copy=True) for k, v in st.items()
+                 if isinstance(v, np.ndarray)}
+    with np.errstate(all="ignore"):
+        cost, _ = train_step(net, params, o, st, X, Y)
+    assert not np.isfinite(cost)
+    for k in params:
+        np.testing.assert_array_equal(params[k], before[k])
+    for k, v in st_before.items():
+        np.testing.assert_array_equal(st[k], v)

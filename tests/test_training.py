@@ -319,3 +319,45 @@ def test_no_warnings_in_normal_training():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         run(net, params, X, Y, epochs=5)
+
+
+def test_train_equals_the_readable_loop():
+    """train runs the fused network.train_step; the result is the textbook loop's."""
+    from course_lib.data import random_mini_batches
+    from course_lib.network import backward
+
+    X, y = make_blobs(130, np.random.default_rng(4), centers=3)
+    net = Network((2, 9, 7, 3), output="softmax", batch_norm=True, keep_probs=(0.8, 0.9),
+                  regularization="l2", lambd=0.2)
+    params = net.init_params(np.random.default_rng(5), "he")
+    sched = make_schedule("inverse_time", 0.01, decay_rate=0.3)
+    res = train(net, params, X, y, optimizer=Adam(lr=0.01), epochs=6, batch_size=32,
+                rng=np.random.default_rng(6), schedule=sched, progress=False)
+
+    p = {k: v.copy() for k, v in params.items()}
+    optimizer = Adam(lr=0.01)
+    opt_state, state, rng = optimizer.init(p), None, np.random.default_rng(6)
+    Y = one_hot(y, 3)
+    costs = []
+    for epoch in range(6):
+        for Xb, Yb in random_mini_batches(X, Y, 32, rng):
+            ZL, caches, state = forward(net, p, Xb, training=True, rng=rng, state=state)
+            costs.append(compute_cost(net, p, ZL, Yb))
+            grads = backward(net, p, ZL, Yb, caches)
+            optimizer.update_inplace(p, grads, opt_state, lr=sched(epoch))
+    for k in p:
+        np.testing.assert_allclose(res.params[k], p[k], rtol=1e-10, atol=1e-12)
+    for k in state:
+        np.testing.assert_allclose(res.state[k], state[k], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(res.history.batch_cost, costs, rtol=1e-10)
+
+
+def test_divergence_keeps_the_last_finite_parameters():
+    X, Y = moons(100)
+    net = Network((2, 16, 16, 16, 1), hidden_activation="leaky_relu")
+    params = net.init_params(np.random.default_rng(0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run(net, params, X, Y, epochs=100, optimizer=GradientDescent(lr=1e3))
+    assert res.history.diverged
+    assert all(np.isfinite(v).all() for v in res.params.values())
