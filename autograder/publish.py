@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import base64
 import re
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -301,6 +302,41 @@ def notebook_html(nb: nbformat.NotebookNode, resources_dir: Path | None = None,
 
 _LINK = re.compile(r'href="(\d\d_[A-Za-z0-9_]+)\.ipynb"')
 
+MATHJAX_DIR = "mathjax"
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"  # the configuration the package ships
+
+
+def bundle_mathjax(out_dir: Path) -> str | None:
+    """Copy MathJax 2 (from ``jupyter-server-mathjax``) into ``out_dir/mathjax``.
+
+    Returns the relative URL the pages load it from, or None when the package is not
+    installed (the pages then load MathJax from nbconvert's CDN).
+    """
+    try:
+        import jupyter_server_mathjax
+    except ImportError:
+        return None
+    static = Path(jupyter_server_mathjax.__file__).parent / "static"
+    if not (static / "MathJax.js").exists():
+        return None
+    shutil.copytree(static, Path(out_dir) / MATHJAX_DIR, dirs_exist_ok=True)
+    return f"{MATHJAX_DIR}/MathJax.js?config={MATHJAX_CONFIG}"
+
+
+# The bundled MathJax has the STIX-Web fonts only (not MathJax's TeX fonts).
+_STIX_CONFIG = (
+    '<script type="text/x-mathjax-config">MathJax.Hub.Config({"HTML-CSS": '
+    '{availableFonts: ["STIX-Web"], preferredFont: "STIX-Web", webFont: "STIX-Web", '
+    'imageFont: null}});</script>\n'
+)
+
+
+def _use_bundled_fonts(page: str, mathjax_url: str | None) -> str:
+    if not (mathjax_url or "").startswith(f"{MATHJAX_DIR}/"):
+        return page
+    return page.replace('<script type="text/x-mathjax-config">',
+                        _STIX_CONFIG + '<script type="text/x-mathjax-config">', 1)
+
 
 def build_html(
     out_dir: Path = ROOT / "build" / "html",
@@ -314,14 +350,20 @@ def build_html(
 ) -> list[Path]:
     """Execute each solution notebook and write ``out_dir/<name>.html`` and ``index.html``.
 
-    Links between notebooks point to the HTML pages. Raises :class:`PublishError`
-    listing the cells when a notebook raises and ``allow_errors`` is false.
+    Links between notebooks point to the HTML pages. Without ``mathjax_url``, MathJax
+    is copied to ``out_dir/mathjax`` (see :func:`bundle_mathjax`) so that the formulas
+    render without the network. Raises :class:`PublishError` listing the cells when a
+    notebook raises and ``allow_errors`` is false.
     """
     from course_checks.execute import execute_notebook
 
     names = list(names) if names is not None else notebook_names(source_dir)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if mathjax_url is None:
+        mathjax_url = bundle_mathjax(out_dir)
+        if mathjax_url is None:
+            log("jupyter-server-mathjax is not installed: the pages load MathJax from a CDN")
 
     def one(name: str) -> Path:
         t0 = time.perf_counter()
@@ -331,6 +373,7 @@ def build_html(
                               for e in report.errors) or "a cell timed out"
             raise PublishError(f"{name} does not run cleanly: {where}")
         page = _LINK.sub(r'href="\1.html"', notebook_html(report.nb, source_dir, mathjax_url))
+        page = _use_bundled_fonts(page, mathjax_url)
         path = out_dir / f"{name}.html"
         path.write_text(page, encoding="utf-8")
         log(f"{path} ({time.perf_counter() - t0:.1f} s)")
@@ -341,8 +384,8 @@ def build_html(
     landing = (nbformat.read(INDEX, as_version=4) if INDEX.exists()
                else landing_notebook(names=names, source_dir=source_dir))
     index = out_dir / "index.html"
-    index.write_text(_LINK.sub(r'href="\1.html"', notebook_html(landing, NOTEBOOKS, mathjax_url)),
-                     encoding="utf-8")
+    page = _LINK.sub(r'href="\1.html"', notebook_html(landing, NOTEBOOKS, mathjax_url))
+    index.write_text(_use_bundled_fonts(page, mathjax_url), encoding="utf-8")
     log(f"{index}")
     return [index, *written]
 
@@ -363,7 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     h.add_argument("--allow-errors", action="store_true",
                    help="publish notebooks even when a cell raises")
     h.add_argument("--mathjax-url", default=None,
-                   help="where the pages load MathJax from (default: nbconvert's CDN)")
+                   help="where the pages load MathJax from (default: a copy in OUT_DIR/mathjax, "
+                        "from jupyter-server-mathjax; else nbconvert's CDN)")
     args = p.parse_args(argv)
     if args.command == "landing":
         for path in write_landing():

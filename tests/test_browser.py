@@ -859,7 +859,7 @@ def test_no_notebook_needs_the_network(folder):
     assert found == []
 
 
-def test_html_export_of_an_executed_solution_notebook(tmp_path):
+def test_html_export_of_an_executed_solution_notebook(tmp_path, browser):
     from autograder.publish import build_html
 
     name = "06_exponentially_weighted_averages"
@@ -867,6 +867,13 @@ def test_html_export_of_an_executed_solution_notebook(tmp_path):
     assert paths == [tmp_path / "index.html", tmp_path / f"{name}.html"]
     page = (tmp_path / f"{name}.html").read_text(encoding="utf-8")
     assert re.search(r"<script[^>]+mathjax", page, re.I), "no MathJax script"
+    assert 'src="mathjax/MathJax.js?config=' in page, "MathJax is not the bundled copy"
+    assert (tmp_path / "mathjax" / "MathJax.js").exists()
+    typeset = browser.call(_typeset_offline(browser, tmp_path / f"{name}.html"), 180)
+    assert typeset["formulas"] >= 10 and typeset["errors"] == 0, typeset
+    # the page may ask a CDN for require.js (widgets); MathJax must not need the network
+    mathjax_online = [u for u in typeset["blocked"] if "mathjax" in u.lower()]
+    assert mathjax_online == [], f"MathJax asked for the network: {mathjax_online}"
     assert "text/x-mathjax-config" in page
     assert r"v_t = \beta v_{t-1} + (1-\beta)\theta_t" in page, "the LaTeX source is not kept"
     assert page.count("data:image/png;base64,") >= 4, "figures are not embedded as PNG"
@@ -875,6 +882,33 @@ def test_html_export_of_an_executed_solution_notebook(tmp_path):
     assert f'href="{name}.html"' in index and 'href="00_welcome.html"' in index
     assert ".ipynb\"" not in index
     assert "data:image/png;base64," in index, "the course map is not embedded"
+
+
+async def _typeset_offline(browser: Browser, path: Path) -> dict:
+    """Open an exported page from disk with every network request refused; count the
+    formulas MathJax typeset and the requests that were refused."""
+    context = await browser.browser.new_context(viewport=VIEWPORT)
+    page = await context.new_page()
+    blocked: list[str] = []
+
+    async def refuse(route):
+        blocked.append(route.request.url)
+        await route.abort()
+
+    await page.route(re.compile(r"^https?://"), refuse)
+    try:
+        await page.goto(path.as_uri())
+        await page.wait_for_function(
+            "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 "
+            "&& document.querySelectorAll('.MathJax').length > 0", timeout=120_000)
+        counts = await page.evaluate(
+            "() => ({formulas: document.querySelectorAll('.MathJax').length, "
+            "errors: document.querySelectorAll('.MathJax_Error, .merror, .noError').length})")
+        await page.locator(".MathJax_Display").first.screenshot(
+            path=SHOTS / "html-export-offline-mathjax.png")
+    finally:
+        await context.close()
+    return {**counts, "blocked": blocked}
 
 
 def test_html_command_line(tmp_path):
