@@ -81,7 +81,7 @@ def _compare_arrays(exp: np.ndarray, got: object, tol: Tolerance, path: str) -> 
     exp = np.asarray(exp).view(np.ndarray)
     if got.shape != exp.shape:
         msg = f"{path} has shape {got.shape}, expected {exp.shape}"
-        if got.ndim == exp.ndim - 1 and exp.shape[-1:] == (1,) and got.shape == exp.shape[:-1]:
+        if exp.ndim >= 2 and exp.shape[-1] == 1 and got.shape == exp.shape[:-1]:
             msg += " (a column vector lost its second axis: keepdims=True keeps it)"
         elif got.shape == exp.shape[::-1]:
             msg += " (transposed? examples are columns: (n, m))"

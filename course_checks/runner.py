@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import time
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
@@ -70,7 +69,6 @@ class CaseResult:
     not_implemented: bool = False
     mutated: tuple[str, ...] = ()
     mistake: Mistake | None = None
-    seconds: float = 0.0
 
 
 @dataclass
@@ -189,43 +187,43 @@ def _recognize(ex: Exercise, got: Any, case: Case, mutated: Sequence[str]) -> Mi
 
 
 def _judge(ex: Exercise, i: int, case: Case, expected: Any, got: Any,
-           exc: BaseException | None, mutated: Sequence[str], seconds: float) -> CaseResult:
+           exc: BaseException | None, mutated: Sequence[str]) -> CaseResult:
     if exc is not None:
         if isinstance(exc, NotImplementedError):
-            return CaseResult(i, case, False, not_implemented=True, seconds=seconds)
-        return CaseResult(i, case, False, error=_short_traceback(exc), seconds=seconds)
+            return CaseResult(i, case, False, not_implemented=True)
+        return CaseResult(i, case, False, error=_short_traceback(exc))
     try:
         mm = ex.outputs_match(expected, got, case)
     except Exception as cmp_exc:  # a weird output type must not crash the check
         mm = Mismatch("output", "type", f"output could not be compared: {cmp_exc}")
     if mm is None and not mutated:
-        return CaseResult(i, case, True, seconds=seconds)
+        return CaseResult(i, case, True)
     mistake = _recognize(ex, got, case, mutated)
-    return CaseResult(i, case, False, mismatch=mm, mutated=tuple(mutated), mistake=mistake,
-                      seconds=seconds)
+    return CaseResult(i, case, False, mismatch=mm, mutated=tuple(mutated), mistake=mistake)
 
 
 def run_check(
     name: str | Exercise, fn: Callable, *, hidden: bool = False, seed: int | None = None,
-    n_cases: int | None = None, stop_at_first_failure: bool = True,
 ) -> CheckResult:
-    """Run the visible (or hidden) cases of an exercise on ``fn``; never raises for bad ``fn``."""
+    """Run the visible (or hidden) cases of an exercise on ``fn``, up to the first failing
+    one; never raises for bad ``fn``."""
     ex = name if isinstance(name, Exercise) else get(name)
     if seed is None:
         seed = hidden_seed() if hidden else ex.visible_seed
-    n = n_cases or (ex.hidden_cases if hidden else ex.visible_cases)
+    n = ex.hidden_cases if hidden else ex.visible_cases
     result = CheckResult(ex, hidden, seed, n)
     if not callable(fn):
         case = ex.cases(seed, 1)[0]
-        result.cases.append(CaseResult(0, case, False, error=f"{name} is not a function: {fn!r}"))
+        what = f"{type(fn).__name__} {fn!r}"[:120]
+        result.cases.append(CaseResult(0, case, False, mismatch=Mismatch(
+            "output", "type", f"{ex.name} should be a function (def {ex.name}(...):), got {what}")))
         return result
     for i, case in enumerate(ex.cases(seed, n)):
         expected = ex.reference(*materialize(case.args), **materialize(dict(case.kwargs)))
-        t0 = time.perf_counter()
         got, exc, mutated = call_safely(fn, case)
-        res = _judge(ex, i, case, expected, got, exc, mutated, time.perf_counter() - t0)
+        res = _judge(ex, i, case, expected, got, exc, mutated)
         result.cases.append(res)
-        if not res.passed and stop_at_first_failure:
+        if not res.passed:
             break
     return result
 
@@ -250,7 +248,7 @@ def evaluate_outputs(
                                            not_implemented=ni))
             continue
         expected = ex.reference(*materialize(case.args), **materialize(dict(case.kwargs)))
-        result.cases.append(_judge(ex, i, case, expected, outputs[i], None, mutated[i], 0.0))
+        result.cases.append(_judge(ex, i, case, expected, outputs[i], None, mutated[i]))
     return result
 
 

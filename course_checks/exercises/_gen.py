@@ -30,14 +30,3 @@ def one_hot(rng: np.random.Generator, classes: int, m: int) -> np.ndarray:
 def seed(rng: np.random.Generator) -> int:
     """A seed for an :class:`~course_checks.cases.Rng` spec."""
     return int(rng.integers(0, 2**31 - 1))
-
-
-def numbers_as_arrays(x):
-    """Numbers become 1-element arrays, recursively (comparisons then report them in full)."""
-    if isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool):
-        return np.array([float(x)])
-    if isinstance(x, tuple | list):
-        return type(x)(numbers_as_arrays(v) for v in x)
-    if isinstance(x, dict):
-        return {k: numbers_as_arrays(v) for k, v in x.items()}
-    return x

@@ -4,47 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from course_lib.dropout import dropout_backward as _lib_dropout_backward
 from course_lib.dropout import dropout_forward as _lib_dropout_forward
 from course_lib.early_stopping import early_stopping
 from course_lib.losses import l1_penalty, l1_penalty_grad, l2_penalty, l2_penalty_grad
 
 from ..cases import Case, Rng
-from ..compare import Mismatch, Tolerance, compare
 from ..registry import Exercise, Mistake, register
 from ._gen import dims, randn, seed
-
-
-def _is_number(x) -> bool:
-    return isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool)
-
-
-def compare_with_scalars(expected, got, case=None, tol: Tolerance | None = None,
-                         path: str = "output") -> Mismatch | None:
-    """The structural comparison, with its own message for two numbers that differ.
-
-    (``course_checks.compare.compare`` raises a TypeError when two plain numbers differ,
-    which would show the student "output could not be compared"; everything that is not
-    a number is compared by ``compare`` itself.)
-    """
-    tol = tol or Tolerance()
-    if _is_number(expected):
-        if isinstance(got, np.ndarray) and got.size == 1 and got.ndim <= 2:
-            got = got.reshape(()).item()
-        if not _is_number(got):
-            return compare(expected, got, tol, path)
-        e, g = float(expected), float(got)
-        if np.isclose(g, e, rtol=tol.rtol, atol=tol.atol):
-            return None
-        return Mismatch(path, "values",
-                        f"{path} should be {e:.10g}, got {g:.10g} (difference {g - e:.3g})")
-    if isinstance(expected, tuple | list) and isinstance(got, tuple | list) \
-            and len(got) == len(expected):
-        for i, (e, g) in enumerate(zip(expected, got)):
-            mm = compare_with_scalars(e, g, case, tol, f"{path}[{i}]")
-            if mm is not None:
-                return mm
-        return None
-    return compare(expected, got, tol, path)
 
 
 def _is_weight(key: str) -> bool:
@@ -100,7 +67,6 @@ def _cost_norm_not_squared(cross_entropy_cost, params, lambd, m):
 
 register(Exercise(
     name="compute_cost_with_l2",
-    compare=compare_with_scalars,
     notebook="03_regularization",
     summary="cross-entropy cost plus the L2 penalty (λ/2m) Σ ‖W[l]‖²_F",
     reference=compute_cost_with_l2,
@@ -298,8 +264,9 @@ register(Exercise(
 
 
 def dropout_backward(dA, D, keep_prob):
-    """Reference: dA * D / keep_prob with the forward pass's mask."""
-    return dA * D / keep_prob
+    """Reference: dA * D / keep_prob with the forward pass's mask (course_lib's, whose
+    cache is the pair (D, keep_prob))."""
+    return _lib_dropout_backward(dA, (D, keep_prob))
 
 
 def _drop_bwd_case(rng: np.random.Generator, i: int) -> Case:
@@ -396,7 +363,6 @@ def _l1_l2_gradient(W, lambd, m):
 
 register(Exercise(
     name="l1_penalty_and_grad",
-    compare=compare_with_scalars,
     notebook="03_regularization",
     summary="L1 penalty (λ/2m) Σ|W| and its subgradient (λ/2m) sign(W)",
     reference=l1_penalty_and_grad,
@@ -447,8 +413,11 @@ def _es_case(rng: np.random.Generator, i: int) -> Case:
         rise = list(best + np.cumsum(rng.uniform(0.005, 0.03, patience + 3)))
         costs = [*down, best + 0.01, best, *rise, best - 0.05, best - 0.06]
     elif kind == 1:
-        # improvements smaller than min_delta after the big ones, then a rise
-        min_delta = 0.01
+        # improvements smaller than min_delta after the big ones, then a rise; min_delta
+        # is halfway between two steps of the 1e-4 grid of the rounded costs, so no cost
+        # lands exactly on best - min_delta (where `cost < best - d` and
+        # `best - cost > d` can differ by rounding)
+        min_delta = 0.01005
         small = list(down[-1] - np.cumsum(rng.uniform(0.001, 0.004, patience + 2)))
         rise = list(small[-1] + np.cumsum(rng.uniform(0.01, 0.03, 3)))
         costs = down + small + rise
@@ -513,7 +482,6 @@ def _es_from_one(dev_costs, patience, min_delta=0.0):
 
 register(Exercise(
     name="early_stopping",
-    compare=compare_with_scalars,
     notebook="03_regularization",
     summary="(stop_epoch, best_epoch) from a sequence of dev costs with patience",
     reference=early_stopping,

@@ -17,10 +17,9 @@ from course_lib.gradcheck import relative_difference as _lib_relative_difference
 from course_lib.network import Network, backward, compute_cost, forward
 
 from ..cases import Case
-from ..compare import Mismatch
+from ..compare import Mismatch, Tolerance
 from ..registry import Exercise, Mistake, register
 from ._gen import dims, randn
-from .nb03_regularization import compare_with_scalars
 
 # ---- numerical_derivative_1d --------------------------------------------------------
 
@@ -64,7 +63,6 @@ register(Exercise(
     reference=numerical_derivative_1d,
     make_case=_nd1_case,
     points=1,
-    compare=compare_with_scalars,
     reference_names=("course_lib.gradcheck.numerical_gradient",
                      "course_lib.gradcheck.gradient_check_1d"),
     mistakes=(
@@ -137,7 +135,9 @@ register(Exercise(
     reference=relative_difference,
     make_case=_rd_case,
     points=1,
-    compare=compare_with_scalars,
+    # the expected values go down to ~4e-10 (noise 1e-9): an absolute tolerance would
+    # accept 0.0 there
+    tolerance=Tolerance(rtol=1e-6, atol=1e-15),
     reference_names=("course_lib.gradcheck.relative_difference",),
     mistakes=(
         Mistake(
@@ -272,9 +272,9 @@ def _well_conditioned(params, X, layer_dims, grads) -> bool:
     """True when every gradient array is clearly non-zero and no ReLU input sits at its kink.
 
     A dead network (every unit of a layer inactive) has zero gradients, for which the
-    relative difference is 0/0; a pre-activation within ε of 0 makes the centered
-    difference straddle the ReLU kink. Either would make the expected answer depend on
-    rounding, so such draws are rejected.
+    relative difference is 0/0; a pre-activation within 1e-4 of 0 could make the
+    bug hunt's centered difference (ε = 1e-7) straddle the ReLU kink. Either would make
+    the expected answer depend on rounding, so such draws are rejected.
     """
     A = X
     for l in range(1, len(layer_dims) - 1):
@@ -330,10 +330,7 @@ def _random_bug(rng: np.random.Generator, params, grads, m):
 def gradient_check_nd(params, grads, X, Y, layer_dims, eps=1e-7):
     """Reference: relative difference between grads and the centered differences of the
     network's cost, over all parameters (in the order of params' keys)."""
-    keys = list(params)
-    approx = numerical_gradient_dict(lambda p: network_cost(p, X, Y, layer_dims), params, eps)
-    return _lib_relative_difference(_lib_dict_to_vector(grads, keys)[0],
-                                    _lib_dict_to_vector(approx, keys)[0])
+    return gradient_check(_cost_fn(layer_dims, X, Y), lambda p: grads, params, eps).difference
 
 
 def _gc_case(rng: np.random.Generator, i: int) -> Case:

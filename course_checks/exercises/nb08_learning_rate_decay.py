@@ -37,11 +37,12 @@ def _nonint_rate(rng: np.random.Generator) -> float:
 
 
 def _stair_epoch(rng: np.random.Generator, i: int, interval: int) -> int:
-    """Case 0: remainder in [interval/2, interval - 2]; case 1: remainder interval - 1;
+    """Case 0: remainder above interval/2 (so rounding epoch/interval, instead of the
+    floor, goes up: round() sends exact halves to even); case 1: remainder interval - 1;
     case 2: epoch 0 or any."""
     q = int(rng.integers(0, 5))
     if i % 3 == 0:
-        return q * interval + int(rng.integers(math.ceil(interval / 2), interval - 1))
+        return q * interval + int(rng.integers(interval // 2 + 1, interval))
     if i % 3 == 1:
         return q * interval + interval - 1
     return 0 if i % 2 == 0 else int(rng.integers(0, 40))

@@ -12,7 +12,7 @@ from course_lib.hyperparams import Choice, IntUniform, LogUniform, OneMinusLogUn
 from ..cases import Case, Rng
 from ..compare import Tolerance, compare
 from ..registry import Exercise, Mistake, register
-from ._gen import numbers_as_arrays, seed
+from ._gen import seed
 
 # ---- sample_log_uniform -------------------------------------------------------------
 
@@ -40,18 +40,11 @@ def _log_case(rng: np.random.Generator, i: int) -> Case:
                 names=("rng", "low", "high", "size"))
 
 
-_numbers_as_arrays = numbers_as_arrays
-
-
 _TOL = Tolerance(rtol=1e-9, atol=1e-12)
 
 
 def _close(expected, got):
-    return compare(_numbers_as_arrays(expected), _numbers_as_arrays(got), _TOL)
-
-
-def _compare_numbers(expected, got, case):
-    return _close(expected, got)
+    return compare(expected, got, _TOL)
 
 
 def _reversed_bounds_ok(reference_with_reversed_bounds):
@@ -300,7 +293,7 @@ register(Exercise(
     reference=random_trials,
     make_case=_trials_case,
     points=2,
-    compare=_compare_numbers,
+    tolerance=_TOL,
     reference_names=("course_lib.hyperparams.random_search",),
     mistakes=(
         Mistake(
@@ -393,7 +386,7 @@ register(Exercise(
     reference=narrow_range,
     make_case=_narrow_case,
     points=2,
-    compare=_compare_numbers,
+    tolerance=_TOL,
     reference_names=("course_lib.hyperparams.narrow_space",),
     mistakes=(
         Mistake(

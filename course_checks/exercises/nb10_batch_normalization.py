@@ -11,18 +11,11 @@ from course_lib import batchnorm as _bn
 from course_lib.network import Network, forward
 
 from ..cases import Case
-from ..compare import Tolerance, compare
+from ..compare import Tolerance
 from ..registry import Exercise, Mistake, register
-from ._gen import dims, numbers_as_arrays, randn
+from ._gen import dims, randn
 
 _TOL = Tolerance(rtol=1e-6, atol=1e-9)
-
-
-_numbers_as_arrays = numbers_as_arrays
-
-
-def _compare(expected, got, case):
-    return compare(_numbers_as_arrays(expected), _numbers_as_arrays(got), _TOL)
 
 
 def _bn_inputs(rng: np.random.Generator, i: int):
@@ -79,7 +72,7 @@ register(Exercise(
     reference=batchnorm_forward,
     make_case=_fwd_case,
     points=2,
-    compare=_compare,
+    tolerance=_TOL,
     reference_names=("course_lib.batchnorm.batchnorm_forward",
                      "course_lib.batchnorm._batchnorm_forward",
                      "course_lib.batchnorm._batchnorm_forward_inplace"),
@@ -159,7 +152,7 @@ register(Exercise(
     reference=batchnorm_backward,
     make_case=_bwd_case,
     points=3,
-    compare=_compare,
+    tolerance=_TOL,
     depends_on=("batchnorm_forward",),
     reference_names=("course_lib.batchnorm.batchnorm_backward",
                      "course_lib.batchnorm.batchnorm_backward_graph",
@@ -238,7 +231,7 @@ register(Exercise(
     reference=update_running_stats,
     make_case=_run_case,
     points=1,
-    compare=_compare,
+    tolerance=_TOL,
     reference_names=("course_lib.batchnorm.update_running_stats",
                      "course_lib.batchnorm._update_running_stats"),
     mistakes=(
@@ -312,7 +305,7 @@ register(Exercise(
     reference=batchnorm_forward_eval,
     make_case=_eval_case,
     points=1,
-    compare=_compare,
+    tolerance=_TOL,
     reference_names=("course_lib.batchnorm.batchnorm_forward_eval",
                      "course_lib.batchnorm._batchnorm_forward_eval"),
     mistakes=(
@@ -406,7 +399,7 @@ register(Exercise(
     reference=bn_network_forward,
     make_case=_net_case,
     points=2,
-    compare=_compare,
+    tolerance=_TOL,
     visible_cases=4,
     hidden_cases=10,
     depends_on=("batchnorm_forward", "update_running_stats", "batchnorm_forward_eval"),

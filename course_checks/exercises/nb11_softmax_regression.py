@@ -9,18 +9,11 @@ from course_lib import data as _data
 from course_lib import losses as _losses
 
 from ..cases import Case
-from ..compare import Tolerance, compare
+from ..compare import Tolerance
 from ..registry import Exercise, Mistake, register
 from ._gen import dims, one_hot, randn
-from ._gen import numbers_as_arrays as _numbers_as_arrays
 
 _TOL = Tolerance(rtol=1e-6, atol=1e-9)
-
-
-
-
-def _compare(expected, got, case):
-    return compare(_numbers_as_arrays(expected), _numbers_as_arrays(got), _TOL)
 
 
 def _logits(rng: np.random.Generator, i: int, C: int, m: int) -> np.ndarray:
@@ -74,7 +67,7 @@ register(Exercise(
     reference=softmax,
     make_case=_softmax_case,
     points=1,
-    compare=_compare,
+    tolerance=_TOL,
     reference_names=("course_lib.activations.softmax",),
     mistakes=(
         Mistake(
@@ -204,7 +197,7 @@ register(Exercise(
     reference=softmax_cross_entropy_cost,
     make_case=_ce_case,
     points=1,
-    compare=_compare,
+    tolerance=_TOL,
     reference_names=("course_lib.losses.softmax_cross_entropy", "course_lib.losses.cross_entropy"),
     mistakes=(
         Mistake(
@@ -264,7 +257,7 @@ register(Exercise(
     reference=softmax_cross_entropy_grad,
     make_case=_grad_case,
     points=1,
-    compare=_compare,
+    tolerance=_TOL,
     reference_names=("course_lib.losses.softmax_cross_entropy_grad",),
     mistakes=(
         Mistake(
@@ -341,7 +334,7 @@ register(Exercise(
     reference=train_softmax_regression,
     make_case=_train_case,
     points=2,
-    compare=_compare,
+    tolerance=_TOL,
     depends_on=("softmax", "softmax_cross_entropy_grad"),
     reference_names=("course_lib.training.train",),
     mistakes=(
