@@ -109,6 +109,7 @@ def batchnorm_forward_eval(
     Works for any m, even a single example; the running statistics are not changed.
     """
     Z, gamma, beta = _check_bn_inputs(Z, gamma, beta)
+    eps = check_positive("eps", eps)
     running_mean = check_array("running_mean", running_mean, 2)
     running_var = check_array("running_var", running_var, 2)
     check_shape("running_mean", running_mean, (Z.shape[0], 1))

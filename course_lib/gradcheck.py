@@ -191,10 +191,12 @@ def vector_to_dict(vector: np.ndarray, layout: Sequence[ParamSlot]) -> dict[str,
 
 
 def _copy_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Float64 copies of every array in ``params`` (non-array entries are kept as is)."""
+    """Float64 copies of every numeric entry of ``params`` (arrays, numbers, numpy
+    scalars, lists and tuples of numbers); other entries are kept as they are."""
     out: dict[str, Any] = {}
     for key, value in params.items():
-        if isinstance(value, np.ndarray) or isinstance(value, int | float | list | tuple):
+        if isinstance(value, np.ndarray | np.generic | int | float | list | tuple) and not (
+                isinstance(value, bool | np.bool_)):
             out[key] = np.array(
                 check_array(f"params[{key!r}]", value, finite=False), dtype=np.float64, copy=True
             )

@@ -35,9 +35,9 @@ order in which workers finish.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
-import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from course_lib.training import NO_PROGRESS_ENV
+from course_lib.progress import progress_bar
 from course_lib.validation import check_in_range, check_int, check_positive, check_rng
 
 __all__ = [
@@ -454,18 +454,10 @@ def _check_n_jobs(n_jobs: int) -> int:
     return n_jobs
 
 
-def _progress_bar(total: int, progress: bool):
-    """A ``tqdm`` bar over finished trials, or None (also when COURSE_LIB_NO_PROGRESS is set)."""
-    if not progress or os.environ.get(NO_PROGRESS_ENV, "").strip().lower() in (
-            "1", "true", "yes", "on"):
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc="trials", unit="trial", leave=True)
-
-
-def _collect(results: Iterable[Trial], bar) -> list[Trial]:
-    """Trials in the order of their index, whatever order they finished in."""
+def _collect(results: Iterable[Trial], total: int, progress: bool) -> list[Trial]:
+    """Trials in the order of their index, whatever order they finished in; with
+    ``progress``, a bar counts them as they finish."""
+    bar = progress_bar(total=total, desc="trials", unit="trial", enabled=progress)
     trials = []
     try:
         for trial in results:
@@ -489,39 +481,34 @@ def _execute(
 ) -> list[Trial]:
     """Run every trial, sequentially, with joblib, or on a dask cluster."""
     tasks = list(zip(range(len(points)), points, seeds))
-    bar = _progress_bar(len(tasks), progress)
-    if scheduler_address is not None:
-        if backend not in (None, "dask"):
-            raise ValueError(
-                f"backend must be None or 'dask' when scheduler_address is given, got {backend!r}"
-            )
-        try:
-            from dask.distributed import Client
-        except ImportError as exc:
-            raise ImportError(
-                "scheduler_address needs dask.distributed; install it with "
-                "pip install 'dask[distributed]' (or the course-lib[cluster] extra)"
-            ) from exc
-        import joblib
-
-        # With the dask backend, joblib uses every worker core of the cluster.
-        with Client(scheduler_address), joblib.parallel_config(backend="dask"):
-            return _collect(
-                joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-                    joblib.delayed(_run_trial)(objective, i, p, s) for i, p, s in tasks
-                ),
-                bar,
-            )
-    if n_jobs == 1 and backend is None:
-        return _collect((_run_trial(objective, i, p, s) for i, p, s in tasks), bar)
+    if n_jobs == 1 and backend is None and scheduler_address is None:
+        return _collect((_run_trial(objective, i, p, s) for i, p, s in tasks), len(tasks),
+                        progress)
     import joblib
 
-    return _collect(
-        joblib.Parallel(n_jobs=n_jobs, backend=backend, return_as="generator_unordered")(
+    with contextlib.ExitStack() as stack:
+        if scheduler_address is not None:
+            if backend not in (None, "dask"):
+                raise ValueError(
+                    "backend must be None or 'dask' when scheduler_address is given, "
+                    f"got {backend!r}"
+                )
+            try:
+                from dask.distributed import Client
+            except ImportError as exc:
+                raise ImportError(
+                    "scheduler_address needs dask.distributed; install it with "
+                    "pip install 'dask[distributed]' (or the course-lib[cluster] extra)"
+                ) from exc
+            # With the dask backend, joblib uses every worker core of the cluster.
+            stack.enter_context(Client(scheduler_address))
+            stack.enter_context(joblib.parallel_config(backend="dask"))
+            backend = None
+        results = joblib.Parallel(n_jobs=n_jobs, backend=backend,
+                                  return_as="generator_unordered")(
             joblib.delayed(_run_trial)(objective, i, p, s) for i, p, s in tasks
-        ),
-        bar,
-    )
+        )
+        return _collect(results, len(tasks), progress)
 
 
 def _draw_seeds(rng: np.random.Generator, n: int) -> list[int]:

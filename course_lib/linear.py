@@ -51,7 +51,7 @@ def linear_forward(
 
 
 def _linear_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> tuple:
-    """:func:`linear_forward` without input checks (the network's inner loop)."""
+    """:func:`linear_forward` without input checks."""
     Z = W @ A_prev
     if b is not None:
         Z += b

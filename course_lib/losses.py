@@ -47,6 +47,12 @@ def _check_pair(name_a: str, a, name_b: str, b) -> tuple[np.ndarray, np.ndarray]
     return a, b
 
 
+def _check_probabilities(name: str, A: np.ndarray) -> None:
+    if ((A < 0) | (A > 1)).any():
+        raise ValueError(f"{name} must hold probabilities in [0, 1], got values from "
+                         f"{A.min():.6g} to {A.max():.6g} (logits? use the *_from_logits loss)")
+
+
 def binary_cross_entropy(A: np.ndarray, Y: np.ndarray) -> float:
     """J = -(1/m) Σ [y log a + (1-y) log(1-a)] from probabilities ``A`` ``(1, m)``.
 
@@ -54,6 +60,7 @@ def binary_cross_entropy(A: np.ndarray, Y: np.ndarray) -> float:
     :func:`binary_cross_entropy_from_logits`, which never does.
     """
     A, Y = _check_pair("A", A, "Y", Y)
+    _check_probabilities("A", A)
     m = A.shape[1]
     with np.errstate(divide="ignore", invalid="ignore"):
         losses = -(np.where(Y > 0, Y * np.log(A), 0) + np.where(Y < 1, (1 - Y) * np.log1p(-A), 0))
@@ -88,6 +95,7 @@ def log_softmax(Z: np.ndarray) -> np.ndarray:
 def cross_entropy(A: np.ndarray, Y: np.ndarray) -> float:
     """J = -(1/m) Σ_i Σ_j y_j(i) log a_j(i) from probabilities ``A`` ``(C, m)``."""
     A, Y = _check_pair("A", A, "Y", Y)
+    _check_probabilities("A", A)
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(Y != 0, Y * np.log(A), 0.0)
     return float(-terms.sum() / A.shape[1])
@@ -100,6 +108,11 @@ def softmax_cross_entropy(Z: np.ndarray, Y: np.ndarray) -> float:
     large logits neither overflow nor give log(0).
     """
     Z, Y = _check_pair("Z", Z, "Y", Y)
+    return _softmax_cross_entropy(Z, Y)
+
+
+def _softmax_cross_entropy(Z: np.ndarray, Y: np.ndarray) -> float:
+    """The formula without the checks (the network's cost calls it on checked arrays)."""
     return float(-(Y * log_softmax(Z)).sum() / Z.shape[1])
 
 
@@ -119,8 +132,12 @@ def _check_weights(weights: Sequence[np.ndarray], lambd: float, m: int) -> list[
 
 def l2_penalty(weights: Sequence[np.ndarray], lambd: float, m: int) -> float:
     """(λ / 2m) Σ_l ‖W[l]‖²_F over the weight matrices given (never biases)."""
-    ws = _check_weights(weights, lambd, m)
-    return float(lambd / (2 * m) * sum(float(np.sum(W * W)) for W in ws))
+    return _l2_penalty(_check_weights(weights, lambd, m), lambd, m)
+
+
+def _l2_penalty(weights: Sequence[np.ndarray], lambd: float, m: int) -> float:
+    """The formula without the checks (the network's cost calls it on checked arrays)."""
+    return float(lambd / (2 * m) * sum(float(np.vdot(W, W)) for W in weights))
 
 
 def l2_penalty_grad(W: np.ndarray, lambd: float, m: int) -> np.ndarray:
@@ -131,8 +148,12 @@ def l2_penalty_grad(W: np.ndarray, lambd: float, m: int) -> np.ndarray:
 
 def l1_penalty(weights: Sequence[np.ndarray], lambd: float, m: int) -> float:
     """(λ / 2m) Σ_l Σ_ij |W[l]_ij| over the weight matrices given (never biases)."""
-    ws = _check_weights(weights, lambd, m)
-    return float(lambd / (2 * m) * sum(float(np.abs(W).sum()) for W in ws))
+    return _l1_penalty(_check_weights(weights, lambd, m), lambd, m)
+
+
+def _l1_penalty(weights: Sequence[np.ndarray], lambd: float, m: int) -> float:
+    """The formula without the checks (the network's cost calls it on checked arrays)."""
+    return float(lambd / (2 * m) * sum(float(np.abs(W).sum()) for W in weights))
 
 
 def l1_penalty_grad(W: np.ndarray, lambd: float, m: int) -> np.ndarray:

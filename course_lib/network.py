@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import operator
 import threading
 from collections import OrderedDict
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import ACTIVATIONS, sigmoid, softmax
+from .activations import ACTIVATIONS, predict_binary, predict_classes, sigmoid, softmax
 from .batchnorm import (
     BN_BETA,
     BN_EPS,
@@ -39,7 +40,13 @@ from .batchnorm import (
     _update_running_stats,
 )
 from .initialization import initialize_parameters
-from .losses import binary_cross_entropy_from_logits, log_softmax
+from .losses import (
+    _l1_penalty,
+    _l2_penalty,
+    _softmax_cross_entropy,
+    binary_cross_entropy_from_logits,
+)
+from .optimizers import _split_flat
 from .validation import (
     check_array,
     check_in_range,
@@ -117,8 +124,8 @@ class Network:
         if self.output == "sigmoid" and dims[-1] != 1:
             raise ValueError(f"output='sigmoid' needs layer_dims[-1] == 1, got {dims[-1]}")
         kps = self.keep_probs
-        if isinstance(kps, int | float):
-            kps = (float(kps),) * (L - 1)
+        if isinstance(kps, numbers.Real):  # one keep_prob for every hidden layer
+            kps = (kps,) * (L - 1)
         kps = tuple(check_probability("keep_probs", k) for k in kps)
         if len(kps) != L - 1:
             raise ValueError(
@@ -202,8 +209,8 @@ def forward(
     Returns:
         ZL: ``(nL, m)`` logits of the output layer.
         caches: what :func:`backward` needs, one entry per layer.
-        new_state: the running statistics after this batch (training with batch
-            norm); otherwise ``state`` itself.
+        new_state: a new dict: the running statistics after this batch (training
+            with batch norm), otherwise a copy of ``state`` (``{}`` without one).
     """
     if check:
         check_params(params, net.layer_dims, batch_norm=net.batch_norm)
@@ -363,13 +370,8 @@ def _grad_buffers(
     params: Mapping[str, np.ndarray], dtype: np.dtype, alloc: Alloc
 ) -> dict[str, np.ndarray]:
     """Gradient arrays shaped like params: consecutive views of one flat buffer."""
-    shapes = [(k, w.shape, w.size) for k, w in params.items()]
-    flat = alloc("grads", (sum(n for _, _, n in shapes),), dtype)
-    grads, offset = {}, 0
-    for k, shape, n in shapes:
-        grads[k] = flat[offset:offset + n].reshape(shape)
-        offset += n
-    return grads
+    flat = alloc("grads", (sum(w.size for w in params.values()),), dtype)
+    return _split_flat(flat, {k: w.shape for k, w in params.items()})
 
 
 def _backward_core(
@@ -438,17 +440,15 @@ def compute_cost(
     if net.output == "sigmoid":
         cost = binary_cross_entropy_from_logits(ZL, Y)
     else:
-        cost = float(-(Y * log_softmax(ZL)).sum() / m)
+        cost = _softmax_cross_entropy(ZL, Y)
     return cost + _penalty(net, params, m)
 
 
 def _penalty(net: Network, params: Mapping[str, np.ndarray], m: int) -> float:
     if net.regularization is None or net.lambd == 0:
         return 0.0
-    ws = net.weights(params)
-    if net.regularization == "l2":
-        return float(net.lambd / (2 * m) * sum(float(np.vdot(W, W)) for W in ws))
-    return float(net.lambd / (2 * m) * sum(float(np.abs(W).sum()) for W in ws))
+    penalty = _l2_penalty if net.regularization == "l2" else _l1_penalty
+    return penalty(net.weights(params), net.lambd, m)
 
 
 def backward(
@@ -499,21 +499,32 @@ def predict(
     state: Mapping[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Predicted labels ``(1, m)``: threshold 0.5 (sigmoid) or argmax (softmax)."""
-    P = predict_proba(net, params, X, state)
-    if net.output == "sigmoid":
-        return (P > 0.5).astype(np.int64)
-    return np.argmax(P, axis=0).reshape(1, -1).astype(np.int64)
+    return _output_labels(net, predict_proba(net, params, X, state))
+
+
+def _output_labels(net: Network, P: np.ndarray) -> np.ndarray:
+    """int64 labels ``(1, m)`` from the output layer's probabilities ``P``."""
+    return predict_binary(P) if net.output == "sigmoid" else predict_classes(P)
 
 
 def accuracy(
     net: Network, params: Mapping[str, np.ndarray], X: np.ndarray, labels: np.ndarray,
     state: Mapping[str, np.ndarray] | None = None,
 ) -> float:
-    """Fraction of examples whose predicted label equals ``labels`` (``(1, m)`` or one-hot)."""
+    """Fraction of examples whose predicted label equals ``labels``.
+
+    ``labels``: one label per example, ``(1, m)`` or ``(m,)``, or one-hot ``(C, m)``
+    for a softmax output.
+    """
+    pred = predict(net, params, X, state)
+    m, C = pred.shape[1], net.layer_dims[-1]
     labels = np.asarray(labels)
-    if net.output == "softmax" and labels.shape[0] == net.layer_dims[-1] and labels.shape[0] > 1:
-        labels = np.argmax(labels, axis=0).reshape(1, -1)
-    return float(np.mean(predict(net, params, X, state) == labels.reshape(1, -1)))
+    if net.output == "softmax" and labels.ndim == 2 and labels.shape == (C, m) and C > 1:
+        labels = np.argmax(labels, axis=0)
+    if labels.size != m:
+        raise ValueError(f"labels must hold one label per example of X ((1, {m}), or one-hot "
+                         f"({C}, {m}) for softmax), got shape {labels.shape}")
+    return float(np.mean(pred == labels.reshape(1, -1)))
 
 
 
@@ -631,7 +642,8 @@ def train_step(
     gradients reach the optimizer as one flat vector. Inputs are not validated
     unless ``check=True``. The cost is NaN (not an error) when the logits are not
     finite; when the cost is not finite, ``params`` and ``opt_state`` are left as
-    they were (no update with NaN or inf gradients).
+    they were (no update with NaN or inf gradients), while ``new_state`` already
+    holds the running statistics of that batch.
     """
     if check:
         check_params(params, net.layer_dims, batch_norm=net.batch_norm)

@@ -201,10 +201,17 @@ def flat_zeros_like(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     if len(dtypes) != 1 or next(iter(dtypes)).kind != "f":
         return {k: np.zeros_like(a) for k, a in zip(arrays, arrs)}
     buf = np.zeros(sum(a.size for a in arrs), dtype=arrs[0].dtype)
+    return _split_flat(buf, {k: a.shape for k, a in zip(arrays, arrs)})
+
+
+def _split_flat(buf: np.ndarray, shapes: Mapping[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
+    """``{k: view of buf}`` with the given shapes, back to back from the start of ``buf``
+    (the layout :func:`flat_view` recognizes)."""
     out, offset = {}, 0
-    for k, a in zip(arrays, arrs):
-        out[k] = buf[offset:offset + a.size].reshape(a.shape)
-        offset += a.size
+    for k, shape in shapes.items():
+        n = math.prod(shape)
+        out[k] = buf[offset:offset + n].reshape(shape)
+        offset += n
     return out
 
 

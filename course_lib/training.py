@@ -29,7 +29,6 @@ raised, so a notebook cell still shows the history up to that point.
 from __future__ import annotations
 
 import math
-import os
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -39,7 +38,15 @@ from typing import Any
 import numpy as np
 
 from .data import one_hot, random_mini_batches
-from .network import Network, compute_cost, forward, output_activation, train_step
+from .network import (
+    Network,
+    _output_labels,
+    compute_cost,
+    forward,
+    output_activation,
+    train_step,
+)
+from .progress import progress_bar
 from .validation import (
     check_array,
     check_int,
@@ -51,8 +58,6 @@ from .validation import (
 
 __all__ = ["History", "TrainResult", "evaluate", "train"]
 
-NO_PROGRESS_ENV = "COURSE_LIB_NO_PROGRESS"
-"""Set this environment variable to ``1`` to silence every progress bar (autograder)."""
 
 
 @dataclass
@@ -122,13 +127,6 @@ class TrainResult:
 
 def _copy_arrays(d: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {k: np.array(v, copy=True) for k, v in d.items()}
-
-
-def _progress_disabled(progress: bool) -> bool:
-    if not progress:
-        return True
-    flag = os.environ.get(NO_PROGRESS_ENV, "").strip().lower()
-    return flag in ("1", "true", "yes", "on")
 
 
 def _check_params_copy(net: Network, params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -224,14 +222,6 @@ def _check_xy(
     return X, Yt, labels
 
 
-def _predict_from_logits(net: Network, ZL: np.ndarray) -> np.ndarray:
-    """Labels ``(1, m)`` from logits, with the same rule as :func:`network.predict`."""
-    P = output_activation(net, ZL)
-    if net.output == "sigmoid":
-        return (P > 0.5).astype(np.int64)
-    return np.argmax(P, axis=0).reshape(1, -1)
-
-
 def _measure(
     net: Network, params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
     labels: np.ndarray, state: Mapping[str, np.ndarray] | None, *, with_cost: bool,
@@ -242,7 +232,7 @@ def _measure(
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         ZL, _, _ = forward(net, params, X, training=False, state=state, check=False)
-        acc = float(np.mean(_predict_from_logits(net, ZL) == labels))
+        acc = float(np.mean(_output_labels(net, output_activation(net, ZL)) == labels))
         cost = math.nan
         if with_cost:
             try:
@@ -379,20 +369,11 @@ def train(
     best_params, best_state = params, state
     bad_checks = 0
 
-    disabled = _progress_disabled(progress)
-    epoch_iter: Any = range(epochs)
-    pbar = None
-    if not disabled:
-        from tqdm.auto import tqdm
+    pbar = progress_bar(range(epochs), desc="training", unit="epoch", enabled=progress)
+    epoch_iter: Any = pbar if pbar is not None else range(epochs)
 
-        pbar = tqdm(epoch_iter, desc="training", unit="epoch", leave=True)
-        epoch_iter = pbar
-
-    # local names for the hot loop
-    _step = train_step
     batch_costs = history.batch_cost
     m = X.shape[1]
-    isfinite = math.isfinite
 
     start = time.perf_counter()
     try:
@@ -410,12 +391,12 @@ def train(
                     # forward, cost, backward and the optimizer's update in one fused
                     # step (network.train_step; equal to the four public functions to
                     # rounding); a non-finite cost comes back as NaN/inf, not an update
-                    cost, state = _step(net, params, optimizer, opt_state, Xb, Yb,
-                                        rng=rng, state=state, lr=lr_arg)
+                    cost, state = train_step(net, params, optimizer, opt_state, Xb, Yb,
+                                             rng=rng, state=state, lr=lr_arg)
                     cost = float(cost)
                     batch_costs.append(cost)
                     total += cost * Xb.shape[1]
-                    if not isfinite(cost):
+                    if not math.isfinite(cost):
                         diverged = True
                         break
             history.lr.append(lr)

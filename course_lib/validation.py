@@ -91,7 +91,9 @@ def check_same_shape(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> 
 
 
 def check_probability(name: str, p: float) -> float:
-    """A probability in (0, 1], such as ``keep_prob``."""
+    """A probability in (0, 1], such as ``keep_prob`` (a bool is refused, not read as 1)."""
+    if isinstance(p, bool | np.bool_):
+        raise ValueError(f"{name} must be a number in (0, 1], got {p!r}")
     p = float(p)
     if not (0.0 < p <= 1.0):
         raise ValueError(f"{name} must be in (0, 1], got {p}")
@@ -159,7 +161,6 @@ def check_layer_dims(name: str, layer_dims: Sequence[int]) -> tuple[int, ...]:
 
 def check_params(
     params: Mapping[str, np.ndarray], layer_dims: Sequence[int], *, batch_norm: bool = False,
-    bias: bool = True,
 ) -> None:
     """Check that ``params`` holds ``W1, b1, ...`` of the sizes in ``layer_dims``.
 
@@ -169,22 +170,14 @@ def check_params(
     dims = check_layer_dims("layer_dims", layer_dims)
     L = len(dims) - 1
     for l in range(1, L + 1):
-        key = f"W{l}"
-        if key not in params:
-            raise ValueError(f"params is missing {key} (layer_dims={list(dims)})")
-        check_shape(f"params['{key}']", np.asarray(params[key]), (dims[l], dims[l - 1]))
-        check_finite(f"params['{key}']", np.asarray(params[key]))
         hidden_bn = batch_norm and l < L
-        if hidden_bn:
-            for p in ("gamma", "beta"):
-                k = f"{p}{l}"
-                if k not in params:
-                    raise ValueError(f"params is missing {k} (batch norm in layer {l})")
-                check_shape(f"params['{k}']", np.asarray(params[k]), (dims[l], 1))
-                check_finite(f"params['{k}']", np.asarray(params[k]))
-        elif bias:
-            k = f"b{l}"
-            if k not in params:
-                raise ValueError(f"params is missing {k} (layer_dims={list(dims)})")
-            check_shape(f"params['{k}']", np.asarray(params[k]), (dims[l], 1))
-            check_finite(f"params['{k}']", np.asarray(params[k]))
+        why = f"batch norm in layer {l}" if hidden_bn else f"layer_dims={list(dims)}"
+        entries = [(f"W{l}", (dims[l], dims[l - 1]), f"layer_dims={list(dims)}")]
+        entries += [(f"{p}{l}", (dims[l], 1), why)
+                    for p in (("gamma", "beta") if hidden_bn else ("b",))]
+        for key, shape, reason in entries:
+            if key not in params:
+                raise ValueError(f"params is missing {key} ({reason})")
+            value = np.asarray(params[key])
+            check_shape(f"params['{key}']", value, shape)
+            check_finite(f"params['{key}']", value)

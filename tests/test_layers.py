@@ -278,3 +278,10 @@ def test_batchnorm_is_pure():
         np.testing.assert_array_equal(c, c0)
     np.testing.assert_array_equal(rm, 0)
     np.testing.assert_array_equal(rv, 1)
+
+
+def test_batchnorm_eval_refuses_a_non_positive_eps():
+    Z, g, b = np.ones((2, 3)), np.ones((2, 1)), np.zeros((2, 1))
+    for eps in (0.0, -1e-5):
+        with pytest.raises(ValueError, match="eps"):
+            batchnorm_forward_eval(Z, g, b, np.zeros((2, 1)), np.zeros((2, 1)), eps=eps)

@@ -156,3 +156,11 @@ def test_losses_are_pure():
     losses.l1_penalty_grad(Z, 1.0, 4)
     np.testing.assert_array_equal(Z, Z0)
     np.testing.assert_array_equal(Y, Y0)
+
+
+@pytest.mark.parametrize("fn", [losses.binary_cross_entropy, losses.cross_entropy])
+def test_probability_losses_refuse_values_outside_0_1(fn):
+    Y = np.array([[1.0, 0.0]])
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
+        fn(np.array([[1.5, 0.2]]), Y)
+    assert np.isfinite(fn(np.array([[0.9, 0.2]]), Y))

@@ -342,3 +342,22 @@ def test_network_architecture_normalization():
     params = net.init_params(np.random.default_rng(0))
     assert [W.shape for W in net.weights(params)] == [(3, 4), (2, 3), (1, 2)]
     assert net.init_state() == {}
+
+
+def test_accuracy_label_formats_when_m_equals_the_number_of_classes():
+    """With m == C, 1-D or (1, m) labels are labels, not one-hot columns."""
+    net = Network((4, 5, 3), output="softmax")
+    params = net.init_params(np.random.default_rng(0), "he")
+    X = np.random.default_rng(1).normal(size=(4, 3))
+    pred = predict(net, params, X)
+    one_hot_pred = np.eye(3)[:, pred.ravel()]
+    for labels in (pred, pred.ravel(), one_hot_pred):
+        assert accuracy(net, params, X, labels) == 1.0
+    with pytest.raises(ValueError, match=r"one label per example"):
+        accuracy(net, params, X, np.array([[1]]))
+
+
+def test_keep_probs_numpy_scalar_and_bool():
+    assert Network((2, 3, 3, 1), keep_probs=np.float32(0.5)).keep_probs == (0.5, 0.5)
+    with pytest.raises(ValueError, match="keep_probs"):
+        Network((2, 3, 1), keep_probs=True)
