@@ -3,12 +3,14 @@
 
     python3 course.py lab      # create .venv if needed, install, open JupyterLab
     python3 course.py test     # create .venv if needed, install, run ruff + the test suite
-    python3 course.py setup    # only create/update .venv
-    python3 course.py oracle   # also install PyTorch 2.13.0 (CPU) for the oracle tests
+    python3 course.py setup    # create/update .venv (and, as root, apt-get install bubblewrap)
+    python3 course.py oracle   # also pip install torch==2.13.0 for the oracle tests
     python3 course.py bench    # run the speed benchmark against PyTorch
     python3 course.py html [OUTDIR]  # execute the solution notebooks, export HTML (build/html)
 
-Everything goes into ``.venv`` next to this file; nothing is installed system-wide.
+Everything goes into ``.venv`` next to this file. The only system-wide installs are
+Debian's bubblewrap (``setup``, ``test``) and chromium (``test``), with apt-get, and
+only when run as root.
 The virtual environment is reinstalled only when pyproject.toml changes.
 """
 
@@ -68,32 +70,29 @@ def setup() -> None:
     STAMP.write_text(fp)
 
 
-def sandbox_tools() -> None:
-    """bubblewrap for the autograder's sandbox: installed with apt-get when we are root."""
-    if shutil.which("bwrap") or os.name == "nt":
+def _apt_install(binary: str, package: str, purpose: str, without: str) -> None:
+    """Install a Debian package with apt-get when ``binary`` is missing and we are root."""
+    if shutil.which(binary) or os.name == "nt":
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        _say("installing bubblewrap (the autograder's sandbox) with apt-get")
+        _say(f"installing {package} ({purpose}) with apt-get")
         quiet = {"stdout": subprocess.DEVNULL}
         _run("apt-get", "update", "-qq", **quiet)
-        if _run("apt-get", "install", "-y", "-qq", "bubblewrap", **quiet) == 0:
+        if _run("apt-get", "install", "-y", "-qq", package, **quiet) == 0:
             return
-    _say("bubblewrap is not installed: grading a class needs it (sudo apt-get install "
-         "bubblewrap); the sandbox tests will be skipped")
+    _say(f"{package} is not installed: {without} (sudo apt-get install {package})")
+
+
+def sandbox_tools() -> None:
+    """bubblewrap for the autograder's sandbox."""
+    _apt_install("bwrap", "bubblewrap", "the autograder's sandbox",
+                 "grading a class needs it; the sandbox tests will be skipped")
 
 
 def browser_tools() -> None:
-    """Chromium for the browser tests (Debian's package): installed with apt-get when root."""
-    if shutil.which("chromium") or os.name == "nt":
-        return
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        _say("installing chromium (the browser tests) with apt-get")
-        quiet = {"stdout": subprocess.DEVNULL}
-        _run("apt-get", "update", "-qq", **quiet)
-        if _run("apt-get", "install", "-y", "-qq", "chromium", **quiet) == 0:
-            return
-    _say("chromium is not installed: the browser tests will be skipped "
-         "(sudo apt-get install chromium)")
+    """Chromium for the browser tests (Debian's package, never a downloaded browser)."""
+    _apt_install("chromium", "chromium", "the browser tests",
+                 "the browser tests will be skipped")
 
 
 def oracle() -> None:
@@ -148,6 +147,7 @@ def main(argv: list[str]) -> int:
     cmd, rest = argv[0], argv[1:]
     if cmd == "setup":
         setup()
+        sandbox_tools()  # an instructor's setup: the autograder needs bubblewrap
         return 0
     if cmd == "oracle":
         oracle()

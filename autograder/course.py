@@ -10,14 +10,17 @@ The course directory (``--course``, default ``./course``) uses nbgrader's layout
       feedback/<student>/<a>/<a>.html                written by `feedback`
       secret                                         seeds the per-student hidden cases
 
-Grading is resumable: a submission whose file, grader version and registry are
-unchanged since its result was written is not graded again, and every result is
-written (atomically) as soon as it is known, so an interrupted run loses nothing.
+Grading is resumable: a submission whose file and grading fingerprint (the grader's
+code, the registry and course_lib, and the assignment's source and released
+notebooks) are unchanged since its result was written is not graded again, and every
+result is written (atomically) as soon as it is known, so an interrupted run loses
+nothing.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import html
 import os
@@ -32,10 +35,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course_checks import all_exercises, exercises_for
+from course_checks import exercises_for
 
-from . import NOTEBOOKS, SOLUTIONS
-from .grading import GRADER_VERSION, SubmissionGrade, grade_notebook
+from . import NOTEBOOKS, ROOT, SOLUTIONS
+from .grading import GRADER_VERSION, ExerciseGrade, SubmissionGrade, grade_notebook
 from .notebooks import notebook_names
 from .sandbox import Limits
 
@@ -68,13 +71,29 @@ def secret_of(course: Path) -> bytes:
     return bytes.fromhex(path.read_text().strip())
 
 
-def registry_fingerprint() -> str:
-    """Changes whenever an exercise's points, cases or mistakes change (re-grade then)."""
+_GRADING_CODE = ("course_lib", "course_checks", "autograder")
+
+
+@functools.cache
+def _code_digest() -> str:
+    """SHA-256 of every Python file that takes part in grading (read once per process)."""
     h = hashlib.sha256(GRADER_VERSION.encode())
-    for ex in all_exercises():
-        h.update(f"{ex.name}:{ex.points}:{ex.visible_cases}:{ex.hidden_cases}".encode())
-        plain, _ = ex.cases(ex.visible_seed, 1)[0].to_plain()
-        h.update(repr(plain).encode())
+    for top in _GRADING_CODE:
+        for path in sorted((ROOT / top).rglob("*.py")):
+            h.update(str(path.relative_to(ROOT)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def grading_fingerprint(assignment: str) -> str:
+    """Changes whenever anything that decides an assignment's grades changes: the code of
+    course_lib, course_checks (references, cases, mistakes) and the autograder, or the
+    assignment's source and released notebooks. A stored result with another
+    fingerprint is graded again."""
+    h = hashlib.sha256(_code_digest().encode())
+    for folder in (SOLUTIONS, NOTEBOOKS):
+        path = folder / f"{assignment}.ipynb"
+        h.update(path.read_bytes() if path.exists() else b"")
     return h.hexdigest()[:16]
 
 
@@ -190,7 +209,7 @@ def _result_path(course: Path, s: Submission) -> Path:
     return course / "results" / s.assignment / f"{s.student}.json"
 
 
-def _up_to_date(course: Path, s: Submission, fingerprint: str) -> bool:
+def _up_to_date(course: Path, s: Submission) -> bool:
     path = _result_path(course, s)
     if not path.exists():
         return False
@@ -199,9 +218,7 @@ def _up_to_date(course: Path, s: Submission, fingerprint: str) -> bool:
         digest = hashlib.sha256(s.path.read_bytes()).hexdigest() if s.path.exists() else ""
     except (OSError, ValueError, TypeError, KeyError):
         return False
-    stamp = (course / "results" / ".fingerprint")
-    return (g.sha256 == digest and g.grader_version == GRADER_VERSION
-            and stamp.exists() and stamp.read_text() == fingerprint)
+    return g.sha256 == digest and g.fingerprint == grading_fingerprint(s.assignment)
 
 
 def _write_result(course: Path, g: SubmissionGrade) -> None:
@@ -213,10 +230,19 @@ def _write_result(course: Path, g: SubmissionGrade) -> None:
 
 
 def _grade_job(s: Submission, secret: bytes, limits: Limits, sandbox: bool, slot: int,
-               source_dir: str, release_dir: str) -> SubmissionGrade:
-    return grade_notebook(s.path, s.assignment, s.student, secret=secret, limits=limits,
-                          sandbox=sandbox, slot=slot, source_dir=Path(source_dir),
-                          release_dir=Path(release_dir))
+               source_dir: Path, release_dir: Path) -> SubmissionGrade:
+    """Grade one submission; a grader error becomes a status, never a crash of the batch."""
+    try:
+        g = grade_notebook(s.path, s.assignment, s.student, secret=secret, limits=limits,
+                           sandbox=sandbox, slot=slot, source_dir=source_dir,
+                           release_dir=release_dir)
+    except Exception as exc:  # grade_notebook should not raise; if it does, keep going
+        reason = f"grader error: {type(exc).__name__}: {exc}"[:300]
+        g = SubmissionGrade(s.student, s.assignment, "not gradable", reason, [
+            ExerciseGrade(e.name, 0.0, float(e.points), "not graded", reason)
+            for e in exercises_for(s.assignment)])
+    g.fingerprint = grading_fingerprint(s.assignment)
+    return g
 
 
 def grade_all(
@@ -233,15 +259,9 @@ def grade_all(
     """Grade every new or changed submission in parallel. Returns (new grades, skipped)."""
     limits = limits or Limits()
     secret = secret_of(course)
-    fingerprint = registry_fingerprint()
-    stamp = course / "results" / ".fingerprint"
-    if stamp.exists() and stamp.read_text() != fingerprint:
-        force = True
     every = submissions(course, only)
-    todo = [s for s in every if force or not _up_to_date(course, s, fingerprint)]
+    todo = [s for s in every if force or not _up_to_date(course, s)]
     skipped = len(every) - len(todo)
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(fingerprint)
     results: list[SubmissionGrade] = []
     bar = None
     if progress and todo:
@@ -249,7 +269,7 @@ def grade_all(
 
         bar = tqdm(total=len(todo), desc="grading", unit="notebook")
     args = (secret, limits, sandbox)
-    dirs = (str(SOLUTIONS), str(NOTEBOOKS))
+    dirs = (SOLUTIONS, NOTEBOOKS)
     if scheduler:
         from dask.distributed import Client
         from dask.distributed import as_completed as dask_completed

@@ -30,6 +30,7 @@ import json
 import os
 import selectors
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -60,7 +61,8 @@ __all__ = [
 GRADER_VERSION = "1"
 SKIPPED_LOCKED_CELLS = {"selfcheck"}
 SUSPICIOUS = ("ctypes", "gc.get_objects", "__closure__", "sys.modules", "importlib.reload",
-              "os.write", "/proc/", "__wrapped__", "sys.settrace", "setrecursionlimit")
+              "os.write", "/proc/", "__wrapped__", "sys.settrace", "setrecursionlimit",
+              "__globals__")
 
 
 @dataclass
@@ -89,6 +91,7 @@ class SubmissionGrade:
     seconds: float = 0.0
     grader_version: str = GRADER_VERSION
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    fingerprint: str = field(default="", compare=False)  # set by course.grade_all
 
     @property
     def total(self) -> float:
@@ -204,12 +207,17 @@ class Worker:
             sel.close()
         line, _, self.buffer = self.buffer.partition(b"\n")
         try:
-            return json.loads(line)
-        except ValueError as exc:
+            reply = json.loads(line)
+        except Exception as exc:  # ValueError, RecursionError on absurd nesting, ...
             self.kill()
             raise WorkerDied("the worker sent an unreadable reply") from exc
+        if not isinstance(reply, dict):
+            self.kill()
+            raise WorkerDied("the worker sent an unreadable reply")
+        return reply
 
     def _death_reason(self) -> str:
+        self.kill()  # a worker that closed its pipe may still be running: end it first
         code = self.proc.wait(timeout=10) if self.proc else None
         tail = self.stderr_tail.decode("utf-8", "replace").strip().splitlines()[-3:]
         why = "the Python process ended"
@@ -238,11 +246,11 @@ class Worker:
             except (OSError, subprocess.TimeoutExpired):
                 pass
         self.kill()
-        for f in (getattr(self, "cmd", None),):
-            try:
-                f and f.close()
-            except OSError:
-                pass
+        try:
+            if getattr(self, "cmd", None) is not None:
+                self.cmd.close()
+        except OSError:
+            pass
         try:
             os.close(self.resp_fd)
         except (OSError, AttributeError):
@@ -329,7 +337,10 @@ def suspicious_constructs(source: str) -> list[str]:
 
 
 def _nbg(cell: Any) -> dict:
-    return dict(cell.get("metadata", {}).get("nbgrader", {}) or {})
+    """A cell's nbgrader metadata ({} when missing or not a dict, as in a damaged file)."""
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return dict(meta) if isinstance(meta, dict) else {}
 
 
 def tamper_flags(source: nbformat.NotebookNode, sub: nbformat.NotebookNode) -> list[str]:
@@ -380,13 +391,30 @@ def _not_gradable(student: str, assignment: str, reason: str, sha: str,
 
 
 def _write_cases(io_dir: Path, tag: str, cases: list) -> None:
+    """Write the cases into ``io_dir/in``, which the sandbox sees read-only."""
     stored = []
     for i, case in enumerate(cases):
         plain, arrays = case.to_plain()
         for k, arr in enumerate(arrays):
-            np.save(io_dir / f"{tag}_{i}_{k}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+            np.save(io_dir / "in" / f"{tag}_{i}_{k}.npy", np.ascontiguousarray(arr),
+                    allow_pickle=False)
         stored.append({"plain": plain, "n_arrays": len(arrays)})
-    (io_dir / f"{tag}.json").write_text(json.dumps(stored))
+    (io_dir / "in" / f"{tag}.json").write_text(json.dumps(stored))
+
+
+MAX_OUTPUT_FILE = 80 << 20  # the worker refuses outputs over 64 MiB of arrays
+
+
+def _load_output(path: Path) -> np.ndarray:
+    """``np.load`` of a file the sandbox wrote, refusing symlinks, FIFOs and huge files."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("the output is not a regular file")
+        if st.st_size > MAX_OUTPUT_FILE:
+            raise ValueError(f"the output file is larger than {MAX_OUTPUT_FILE >> 20} MiB")
+        return np.load(fh, allow_pickle=False)
 
 
 def _read_outputs(io_dir: Path, tag: str, results: list[dict]) -> tuple[list, list, list]:
@@ -400,7 +428,7 @@ def _read_outputs(io_dir: Path, tag: str, results: list[dict]) -> tuple[list, li
         try:
             arrays = []
             for k in range(int(r["n_arrays"])):
-                arr = np.load(io_dir / f"out_{tag}_{i}_{k}.npy", allow_pickle=False)
+                arr = _load_output(io_dir / f"out_{tag}_{i}_{k}.npy")
                 if type(arr) is not np.ndarray or arr.dtype.kind not in "biuf":
                     raise ValueError(f"unexpected array type {type(arr)} {arr.dtype}")
                 arrays.append(arr)
@@ -430,18 +458,24 @@ class _Session:
         return w
 
     def restart(self) -> None:
+        """A fresh worker with the cells that ran replayed. A cell that now kills or hangs
+        the worker is dropped and the replay starts over, so every cell kept has run in
+        the worker that is left (each round drops one cell: this ends)."""
         self.worker.close()
-        self.worker = self._start()
-        kept = []
-        for cid, src in self.replay:
-            try:
-                self.worker.send({"cmd": "cell", "id": cid, "source": src},
-                                 timeout=self.args[1].setup_seconds)
-                kept.append((cid, src))
-            except (WorkerDied, WorkerTimeout):
-                self.worker.close()
-                self.worker = self._start()
-        self.replay = kept
+        cells = list(self.replay)
+        while True:
+            self.worker = self._start()
+            for n, (cid, src) in enumerate(cells):
+                try:
+                    self.worker.send({"cmd": "cell", "id": cid, "source": src},
+                                     timeout=self.args[1].setup_seconds)
+                except (WorkerDied, WorkerTimeout):
+                    self.worker.close()
+                    cells = cells[:n] + cells[n + 1:]
+                    break
+            else:
+                self.replay = cells
+                return
 
     def run_cell(self, cid: str, src: str, *, trusted: bool = False) -> tuple[str, str]:
         limits = self.args[1]
@@ -492,8 +526,11 @@ def grade_notebook(
         return _not_gradable(student, assignment, f"invalid notebook JSON ({exc})"[:300],
                              sha, exercises)
     source = nbformat.read(source_dir / f"{assignment}.ipynb", as_version=4)
-    course = sub.get("metadata", {}).get("course", {}) or {}
-    other = course.get("notebook")
+    meta = sub.get("metadata")
+    course = meta.get("course") if isinstance(meta, dict) else None
+    other = course.get("notebook") if isinstance(course, dict) else None
+    if other is not None and not isinstance(other, str):
+        other = repr(other)[:60]
     if other and other != assignment:
         return _not_gradable(student, assignment, f"this is notebook {other}, not {assignment}",
                              sha, exercises)
@@ -517,6 +554,7 @@ def grade_notebook(
 
     io_dir = Path(tempfile.mkdtemp(prefix="grade-"))
     os.chmod(io_dir, 0o777)
+    (io_dir / "in").mkdir(mode=0o755)
     grades: dict[str, ExerciseGrade] = {}
     cell_status: dict[str, tuple[str, str]] = {}
     session = None
@@ -558,10 +596,7 @@ def grade_notebook(
         shutil.rmtree(io_dir, ignore_errors=True)
     used = [g.exercise for g in grades.values() if g.status == "reference used"]
     flags += [f"{name} uses the course_lib reference" for name in used]
-    hard = [f for f in flags if not f.startswith("review:")]
     status, reason = ("flagged", "; ".join(flags)) if flags else ("graded", "")
-    if flags and not hard:
-        status = "flagged"
     return SubmissionGrade(student, assignment, status, reason,
                            [grades[ex.name] for ex in exercises], flags, sha,
                            round(time.perf_counter() - t0, 3),

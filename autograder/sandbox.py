@@ -5,7 +5,9 @@ installation and virtual environment, the ``course_lib`` package and the grading
 harness. It does NOT see the repository (so no ``solutions/``, no nbgrader
 source, no gradebook), the course directory, or other students' files. It gets
 a private ``/tmp``, a private ``/proc`` and PID namespace, no network, and one
-writable directory (``/sandbox``) holding only this submission's exchange files.
+writable directory (``/sandbox``) holding only this submission's exchange files; the
+inputs the grader writes there (``/sandbox/in``) are read-only inside, so student
+code cannot plant symlinks or FIFOs where the grader writes.
 
 Limits (``prlimit``): address space (memory, default 2 GiB), CPU seconds for the
 whole notebook, number of processes (a fork bomb fails at ``nproc``), and the
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import course_lib
 
-__all__ = ["Limits", "SandboxUnavailable", "available", "build_command", "harness_dir"]
+__all__ = ["Limits", "SandboxUnavailable", "available", "build_command"]
 
 HARNESS_DIR = Path(__file__).resolve().parent / "harness"
 CASES_MODULE = Path(__file__).resolve().parent.parent / "course_checks" / "cases.py"
@@ -47,10 +49,6 @@ class Limits:
     setup_seconds: float = 180.0
     call_seconds: float = 60.0
     output_chars: int = 20_000
-
-
-def harness_dir() -> Path:
-    return HARNESS_DIR
 
 
 def _readonly_roots() -> list[Path]:
@@ -95,6 +93,8 @@ def build_command(argv: list[str], workdir: Path, *, uid: int | None, limits: Li
                 made.add(parent)
         cmd += ["--ro-bind", str(src), str(dest)]
     cmd += ["--bind", str(workdir), "/sandbox", "--chdir", "/sandbox"]
+    if (Path(workdir) / "in").is_dir():
+        cmd += ["--ro-bind", str(Path(workdir) / "in"), "/sandbox/in"]
     cmd += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
     cmd += ["--setenv", "HOME", "/sandbox", "--setenv", "OPENBLAS_NUM_THREADS", "1",

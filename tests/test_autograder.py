@@ -281,6 +281,21 @@ ATTACKS = {
                         "    warnings.warn('careful')\n    print('noise', file=sys.stderr)\n"
                         "    return (X - mu) / sigma\n"},
         FULL, "graded"),
+    "clears_the_tripwires_through_main": (
+        {"fit_standardizer": "import importlib\n"
+                             "try:\n    __import__('__main__').ARMED.clear()\n"
+                             "except AttributeError:\n    pass\n"
+                             "def fit_standardizer(X_train):\n"
+                             "    __import__('__main__').__dict__.get('ARMED', set()).clear()\n"
+                             "    m = importlib.import_module('course_' + 'lib.data')\n"
+                             "    return getattr(m, 'fit_' + 'standardizer')(X_train)\n"},
+        minus("fit_standardizer"), "flagged"),
+    "fifo_where_the_worker_writes": (
+        {"standardize": "import os\n"
+                        "for tag in ('visible', 'hidden'):\n"
+                        "    os.mkfifo(f'/sandbox/out_standardize_{tag}_0_0.npy')\n"
+                        "def standardize(X, mu, sigma):\n    return (X - mu) / sigma\n"},
+        FULL, "graded"),
     "huge_output": (
         {"diagnose": "print('x' * (100 * 2**20))\n"
                      "def diagnose(train_error, dev_error, bayes_error=0.0):\n"
@@ -288,6 +303,41 @@ ATTACKS = {
                      "            dev_error - train_error > 0.02)\n"},
         FULL, "graded"),
 }
+
+
+def test_symlinks_where_the_grader_writes_reach_nothing(tmp_path):
+    """The grader writes the cases into /sandbox/in, read-only inside: a symlink planted
+    there cannot make it write outside the sandbox."""
+    target = tmp_path / "PWNED"
+    src = ("import os\n"
+           "planted = []\n"
+           "for tag in ('visible', 'hidden'):\n"
+           "    for folder in ('/sandbox', '/sandbox/in'):  # where it writes, now and before\n"
+           "        try:\n"
+           f"            os.symlink({str(target)!r}, f'{{folder}}/standardize_{{tag}}.json')\n"
+           "            planted.append(folder)\n"
+           "        except OSError:\n"
+           "            pass\n"
+           "def standardize(X, mu, sigma):\n    return (X - mu) / sigma\n")
+    g = grade(write(tmp_path, "symlink.ipynb", answered({"standardize": src})))
+    assert points(g) == FULL and g.status == "graded", g.status_text
+    assert not target.exists()
+
+
+def test_a_grader_error_becomes_a_status_not_a_crash(tmp_path, monkeypatch):
+    """grade_all turns an unexpected exception of the grader into a 'not gradable' row."""
+    course = tmp_path / "course"
+    path = course / "submitted" / "ann" / A / f"{A}.ipynb"
+    path.parent.mkdir(parents=True)
+    nbformat.write(answered({}), path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(C, "grade_notebook", broken)
+    grades, _ = C.grade_all(course, [A], jobs=1, sandbox=False, progress=False)
+    assert [(g.student, g.status) for g in grades] == [("ann", "not gradable")]
+    assert "grader error: RuntimeError: boom" in grades[0].reason
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))

@@ -6,8 +6,9 @@ as JSON lines on one file descriptor and reads JSON-line replies on another:
 * ``init``: install tripwires on the course_lib reference functions;
 * ``cell``: execute one cell's source in the notebook namespace;
 * ``call``: call a function of the namespace on the cases stored in
-  ``/sandbox/<name>.json`` (+ ``.npy`` arrays), and write each output as plain
-  JSON plus ``.npy`` arrays (saved with ``allow_pickle=False``).
+  ``/sandbox/in/<name>.json`` (+ ``.npy`` arrays; read-only here), and write each
+  output to ``/sandbox`` as plain JSON plus ``.npy`` arrays (saved with
+  ``allow_pickle=False``).
 
 Student output to stdout/stderr is captured and capped; anything the student
 code raises, including ``SystemExit``, is reported as that command's error.
@@ -162,18 +163,21 @@ def _save_output(value, prefix: str) -> dict:
         total += arr.nbytes
         if total > MAX_ARRAY_BYTES:
             raise ValueError("output arrays are larger than 64 MiB")
-        np.save(f"{prefix}_{k}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+        path = f"{prefix}_{k}.npy"
+        if os.path.lexists(path):  # whatever student code left there (a FIFO, a symlink)
+            os.unlink(path)
+        np.save(path, np.ascontiguousarray(arr), allow_pickle=False)
     return {"plain": plain, "n_arrays": len(arrays)}
 
 
 def call(ns: dict, msg: dict) -> dict:
     fname, exercise = msg["function"], msg["exercise"]
-    with open(f"{IO}/{msg['cases']}.json") as fh:
+    with open(f"{IO}/in/{msg['cases']}.json") as fh:
         stored = json.load(fh)
     results = []
     fn = ns.get(fname)
     for i, item in enumerate(stored):
-        arrays = [np.load(f"{IO}/{msg['cases']}_{i}_{k}.npy", allow_pickle=False)
+        arrays = [np.load(f"{IO}/in/{msg['cases']}_{i}_{k}.npy", allow_pickle=False)
                   for k in range(item["n_arrays"])]
         case = Case.from_plain(item["plain"], arrays)
         if not callable(fn):
@@ -236,7 +240,12 @@ def main() -> None:
     _protect(cmd_fd, resp_fd)
     commands = os.fdopen(cmd_fd, "r", encoding="utf-8")
     replies = os.fdopen(resp_fd, "w", encoding="utf-8")
-    ns: dict = {"__name__": "__main__", "__builtins__": __builtins__}
+    # Student code gets a __main__ module of its own, as in a Jupyter kernel, so that
+    # `import __main__` reaches the notebook's namespace, not this harness's globals.
+    student_main = types.ModuleType("__main__")
+    student_main.__dict__["__builtins__"] = __builtins__
+    sys.modules["__main__"] = student_main
+    ns: dict = student_main.__dict__
     for line in commands:
         msg = json.loads(line)
         t0 = time.perf_counter()
