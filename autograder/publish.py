@@ -212,12 +212,11 @@ HOW = """\
 * Run the cells **one by one from the top** (<kbd>Shift</kbd>+<kbd>Enter</kbd>).
   Each exercise is a cell marked `# YOUR CODE HERE`; the locked cell after it
   checks your function and tells you what is wrong, often by name.
-* **Run → Run All Cells** stops at the first check of an exercise you have not done
-  yet (that check raises an error on purpose). Until you have done them all, run
-  the cells one at a time: the demos and explorers after an unfinished exercise use
-  the course's reference in its place, so they work anyway.
+* **Run → Run All Cells** runs the whole notebook: the check of an exercise you have
+  not done yet shows an error (on purpose) and the run goes on; the demos and
+  explorers after it use the course's reference in its place, so they work anyway.
 * The sliders and dropdowns of the **explorers** redraw their figure when you move
-  them; long trainings show a progress bar.
+  them; long searches show a progress bar.
 * The last cell of every notebook is a **self-check**: your points on the visible
   checks. The **Validate** button in the toolbar runs the whole notebook as nbgrader
   will and lists the checks that fail. Hidden checks run on other inputs when a
@@ -331,13 +330,6 @@ _STIX_CONFIG = (
 )
 
 
-def _use_bundled_fonts(page: str, mathjax_url: str | None) -> str:
-    if not (mathjax_url or "").startswith(f"{MATHJAX_DIR}/"):
-        return page
-    return page.replace('<script type="text/x-mathjax-config">',
-                        _STIX_CONFIG + '<script type="text/x-mathjax-config">', 1)
-
-
 def build_html(
     out_dir: Path = ROOT / "build" / "html",
     names: Iterable[str] | None = None,
@@ -360,10 +352,20 @@ def build_html(
     names = list(names) if names is not None else notebook_names(source_dir)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    bundled = False
     if mathjax_url is None:
         mathjax_url = bundle_mathjax(out_dir)
-        if mathjax_url is None:
+        bundled = mathjax_url is not None
+        if not bundled:
             log("jupyter-server-mathjax is not installed: the pages load MathJax from a CDN")
+
+    def page_of(nb: nbformat.NotebookNode, resources_dir: Path) -> str:
+        """The HTML page, its notebook links pointing to the other pages."""
+        page = _LINK.sub(r'href="\1.html"', notebook_html(nb, resources_dir, mathjax_url))
+        if bundled:
+            page = page.replace('<script type="text/x-mathjax-config">',
+                                _STIX_CONFIG + '<script type="text/x-mathjax-config">', 1)
+        return page
 
     def one(name: str) -> Path:
         t0 = time.perf_counter()
@@ -372,10 +374,8 @@ def build_html(
             where = "; ".join(f"cell {e.cell_id}: {e.ename}: {e.evalue[:200]}"
                               for e in report.errors) or "a cell timed out"
             raise PublishError(f"{name} does not run cleanly: {where}")
-        page = _LINK.sub(r'href="\1.html"', notebook_html(report.nb, source_dir, mathjax_url))
-        page = _use_bundled_fonts(page, mathjax_url)
         path = out_dir / f"{name}.html"
-        path.write_text(page, encoding="utf-8")
+        path.write_text(page_of(report.nb, source_dir), encoding="utf-8")
         log(f"{path} ({time.perf_counter() - t0:.1f} s)")
         return path
 
@@ -384,8 +384,7 @@ def build_html(
     landing = (nbformat.read(INDEX, as_version=4) if INDEX.exists()
                else landing_notebook(names=names, source_dir=source_dir))
     index = out_dir / "index.html"
-    page = _LINK.sub(r'href="\1.html"', notebook_html(landing, NOTEBOOKS, mathjax_url))
-    index.write_text(_use_bundled_fonts(page, mathjax_url), encoding="utf-8")
+    index.write_text(page_of(landing, NOTEBOOKS), encoding="utf-8")
     log(f"{index}")
     return [index, *written]
 
