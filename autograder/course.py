@@ -66,8 +66,9 @@ def secret_of(course: Path) -> bytes:
     path = course / "secret"
     if not path.exists():
         course.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never world-readable
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
     return bytes.fromhex(path.read_text().strip())
 
 

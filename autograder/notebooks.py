@@ -69,10 +69,15 @@ def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
-    """Write in the committed form (nbformat's JSON layout, trailing newline)."""
+def notebook_text(nb: nbformat.NotebookNode) -> str:
+    """The committed form of a notebook: nbformat's JSON layout with a trailing newline."""
     text = nbformat.writes(nb)
-    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Write in the committed form (:func:`notebook_text`)."""
+    path.write_text(notebook_text(nb), encoding="utf-8")
 
 
 def normalize_file(path: Path) -> bool:

@@ -9,7 +9,7 @@
   nbconvert (LaTeX left to MathJax, figures embedded as PNG) plus an
   ``index.html``, for instructors who publish the course.
 
-Command line (``python3 course.py html [OUTDIR]`` calls the second)::
+Command line (``python3 course.py html [OUTDIR]`` calls the third)::
 
     python -m autograder.publish landing            # redraw the map, rewrite index.ipynb
     python -m autograder.publish html [OUTDIR]      # default build/html
@@ -33,7 +33,7 @@ from pathlib import Path
 import nbformat
 
 from . import NOTEBOOKS, ROOT, SOLUTIONS
-from .notebooks import normalize, notebook_names, write_notebook
+from .notebooks import normalize, notebook_names, notebook_text, write_notebook
 
 __all__ = [
     "COURSE",
@@ -270,8 +270,7 @@ def landing_is_current() -> bool:
     """Whether the committed index.ipynb is what :func:`landing_notebook` makes now."""
     if not INDEX.exists() or not COURSE_MAP.exists():
         return False
-    want = nbformat.writes(landing_notebook(COURSE_MAP.read_bytes()))
-    want = want if want.endswith("\n") else want + "\n"
+    want = notebook_text(landing_notebook(COURSE_MAP.read_bytes()))
     return INDEX.read_text(encoding="utf-8") == want
 
 

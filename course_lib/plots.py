@@ -317,21 +317,18 @@ def run_optimizer_on_bowl(
     The point is the single parameter ``params = {"p": array([x, y])}`` with gradient
     ``{"p": (x/10, 2y)}``; each step is the pure ``optimizer.update``.
     """
-    steps = check_int("steps", steps, minimum=0)
     if not (hasattr(optimizer, "init") and hasattr(optimizer, "update")):
         raise ValueError(
             f"optimizer must be a course_lib.optimizers.Optimizer, got {type(optimizer).__name__}"
         )
-    params = {"p": _check_start(start)}
-    state = optimizer.init(params)
-    path = np.empty((steps + 1, 2))
-    path[0] = params["p"]
-    for t in range(1, steps + 1):
-        x, y = params["p"]
-        grads = {"p": np.array(grad_bowl(x, y), dtype=np.float64)}
-        params, state = optimizer.update(params, grads, state)
-        path[t] = params["p"]
-    return path
+    state = optimizer.init({"p": _check_start(start)})
+
+    def step(p: np.ndarray, g: np.ndarray) -> np.ndarray:
+        nonlocal state
+        params, state = optimizer.update({"p": p}, {"p": g}, state)
+        return params["p"]
+
+    return optimizer_path(step, start, steps)
 
 
 def plot_optimizer_paths(

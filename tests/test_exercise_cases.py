@@ -105,3 +105,22 @@ def test_early_stopping_cases_do_not_hang_on_the_comparison_form():
     failing = [s for s in range(300) if not run_check("early_stopping", rearranged,
                                                        hidden=True, seed=s).passed]
     assert failing == []
+
+
+def test_train_with_decay_reference_is_course_lib_train():
+    """Its docstring's claim: the hand-written loop gives train()'s numbers to 1e-12."""
+    from course_lib.network import Network
+    from course_lib.optimizers import GradientDescent
+    from course_lib.training import train
+
+    ex = get("train_with_decay")
+    for case in ex.cases(7, ex.hidden_cases):
+        X, Y, schedule, epochs, batch_size, rng = materialize(case.args)
+        W, b, lrs = ex.reference(*materialize(case.args))
+        net = Network((X.shape[0], 1))
+        res = train(net, net.init_params(None, "zeros"), X, Y,
+                    optimizer=GradientDescent(lr=schedule(0)), epochs=epochs,
+                    batch_size=batch_size, rng=rng, schedule=schedule, progress=False)
+        np.testing.assert_allclose(res.params["W1"], W, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(res.params["b1"], b, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(res.history.lr, lrs, rtol=1e-12)
