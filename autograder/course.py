@@ -23,6 +23,7 @@ import csv
 import functools
 import hashlib
 import html
+import logging
 import os
 import re
 import secrets
@@ -38,7 +39,13 @@ from pathlib import Path
 from course_checks import exercises_for
 
 from . import NOTEBOOKS, ROOT, SOLUTIONS
-from .grading import GRADER_VERSION, ExerciseGrade, SubmissionGrade, grade_notebook
+from .grading import (
+    GRADER_VERSION,
+    ExerciseGrade,
+    SubmissionGrade,
+    grade_notebook,
+    student_notes,
+)
 from .notebooks import notebook_names
 from .sandbox import Limits
 
@@ -246,6 +253,74 @@ def _grade_job(s: Submission, secret: bytes, limits: Limits, sandbox: bool, slot
     return g
 
 
+class ClusterGradingError(RuntimeError):
+    """Some submissions could not be graded on the Dask cluster (every worker that tried
+    died, or the task failed outside the grader). The results of the others are written;
+    run ``grade`` again to grade only the missing ones."""
+
+    def __init__(self, failed: list[tuple[Submission, BaseException]],
+                 results: list[SubmissionGrade]) -> None:
+        self.failed, self.results = failed, results
+        names = ", ".join(f"{s.student}/{s.assignment}" for s, _ in failed[:10])
+        more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
+        first = f"{type(failed[0][1]).__name__}: {failed[0][1]}"[:300]
+        super().__init__(f"{len(failed)} submissions were not graded on the cluster "
+                         f"({names}{more}; first error: {first}); the other {len(results)} "
+                         "results are written: run grade again to grade the missing ones")
+
+
+def _clean_cluster_leftovers(client) -> int:
+    """Remove the grade-* directories that killed workers left on the cluster's hosts."""
+    from .tempdirs import clean_leftovers
+
+    try:
+        counts = client.run(clean_leftovers, on_error="return")
+    except Exception:  # cleaning is a courtesy: never a reason not to grade
+        return 0
+    return sum(n for n in counts.values() if isinstance(n, int))
+
+
+def _grade_on_cluster(course: Path, todo: list[Submission], args: tuple, dirs: tuple,
+                      scheduler: str, bar) -> list[SubmissionGrade]:
+    """Grade on a Dask cluster; the client writes each result the moment it arrives.
+
+    A worker that dies mid-task (killed, out of memory, its machine lost) makes the
+    scheduler run the task again on another worker (up to
+    ``distributed.scheduler.allowed-failures`` deaths, default 3); ``retries=2`` also
+    reruns a task that raised outside the grader. Each future is released once its
+    result is written, so no result is computed or written twice and the cluster
+    does not keep the results of a large class in memory.
+    """
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
+
+    results: list[SubmissionGrade] = []
+    failed: list[tuple[Submission, BaseException]] = []
+    with Client(scheduler) as client:
+        removed = _clean_cluster_leftovers(client)
+        if removed:
+            logging.getLogger(__name__).info(
+                "removed %d grade-* directories left by killed workers", removed)
+        pending = {client.submit(_grade_job, s, *args, i % 500, *dirs, pure=False, retries=2): s
+                   for i, s in enumerate(todo)}
+        for fut in dask_completed(list(pending)):
+            s = pending.pop(fut)
+            try:
+                g = fut.result()
+            except Exception as exc:  # KilledWorker after repeated deaths, a lost task, ...
+                failed.append((s, exc))
+            else:
+                _write_result(course, g)
+                results.append(g)
+            finally:
+                fut.release()
+            if bar:
+                bar.update()
+    if failed:
+        raise ClusterGradingError(failed, results)
+    return results
+
+
 def grade_all(
     course: Path,
     only: Iterable[str] | None = None,
@@ -257,7 +332,18 @@ def grade_all(
     progress: bool = True,
     force: bool = False,
 ) -> tuple[list[SubmissionGrade], int]:
-    """Grade every new or changed submission in parallel. Returns (new grades, skipped)."""
+    """Grade every new or changed submission in parallel. Returns (new grades, skipped).
+
+    First removes the ``grade-*`` temporary directories that killed grading processes
+    left behind (here, and on the workers of a Dask cluster); directories of grading
+    runs still alive are never touched.
+    """
+    from .tempdirs import clean_leftovers
+
+    removed = clean_leftovers()
+    if removed:
+        logging.getLogger(__name__).info(
+            "removed %d grade-* directories left by killed grading runs", removed)
     limits = limits or Limits()
     secret = secret_of(course)
     every = submissions(course, only)
@@ -272,18 +358,8 @@ def grade_all(
     args = (secret, limits, sandbox)
     dirs = (SOLUTIONS, NOTEBOOKS)
     if scheduler:
-        from dask.distributed import Client
-        from dask.distributed import as_completed as dask_completed
-
-        with Client(scheduler) as client:
-            futures = [client.submit(_grade_job, s, *args, i % 500, *dirs, pure=False)
-                       for i, s in enumerate(todo)]
-            for fut in dask_completed(futures):
-                g = fut.result()
-                _write_result(course, g)
-                results.append(g)
-                if bar:
-                    bar.update()
+        if todo:
+            results = _grade_on_cluster(course, todo, args, dirs, scheduler, bar)
     else:
         jobs = jobs or os.cpu_count() or 1
         slots = list(range(jobs))
@@ -361,11 +437,22 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3rem .6re
 pre{{background:#f6f6f6;padding:.6rem;overflow-x:auto;white-space:pre-wrap}}
 .passed{{color:#1a7f37}}.bad{{color:#b42318}}</style></head><body>
 <h1>{title}</h1><p>Status: <b>{status}</b>. Score: <b>{total:g} / {max_total:g}</b>.</p>
+{notes}
 <table><tr><th>exercise</th><th>points</th><th>result</th></tr>{rows}</table>
 {details}
 <p><small>Hidden checks ran your functions on inputs generated for you; this page shows what
 they found, not their code. Grader version {version}.</small></p></body></html>
 """
+
+
+def student_status(g: SubmissionGrade) -> tuple[str, list[str]]:
+    """The status a student sees, and one neutral sentence per kind of flag. The flags'
+    own text (what exactly was seen, where) is for the instructor only."""
+    if g.status == "flagged":
+        return "graded, to be reviewed by your instructor", student_notes(g.flags)
+    if g.status == "not gradable" and g.reason.startswith("grader error"):
+        return "not graded: the grader failed on this notebook (your instructor is told)", []
+    return g.status_text, []
 
 
 def write_feedback(course: Path, results: list[SubmissionGrade]) -> list[Path]:
@@ -380,10 +467,17 @@ def write_feedback(course: Path, results: list[SubmissionGrade]) -> list[Path]:
             if e.status != "passed":
                 details.append(f"<h2>{html.escape(e.exercise)}</h2><pre>"
                                f"{html.escape(e.message)}</pre>")
+        status, notes = student_status(g)
+        notes_html = ""
+        if notes:
+            items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+            notes_html = (f"<p>Your instructor will look at this submission because:</p>"
+                          f"<ul>{items}</ul>")
         page = _FEEDBACK.format(
             title=html.escape(f"{g.assignment} — feedback for {g.student}"),
-            status=html.escape(g.status_text), total=g.total, max_total=g.max_total,
-            rows="".join(rows), details="".join(details), version=GRADER_VERSION,
+            status=html.escape(status), notes=notes_html, total=g.total,
+            max_total=g.max_total, rows="".join(rows), details="".join(details),
+            version=GRADER_VERSION,
         )
         path = course / "feedback" / g.student / g.assignment / f"{g.assignment}.html"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,11 +14,14 @@ How a submission is graded:
    hidden cases, the worker calls the student's function on them and returns the
    outputs as plain data, and the grader compares them with the reference here,
    with the same registry and messages as the notebooks' checks.
-5. A timeout, crash, ``MemoryError``, ``sys.exit`` or ``os._exit`` costs the
-   exercise in which it happens: the worker is restarted, the cells that worked
-   are replayed, and grading goes on with the next exercise.
-6. An answer that imports or calls the ``course_lib`` reference of its own
-   exercise earns nothing for it and is flagged.
+5. A timeout, crash, memory or CPU exhaustion, ``sys.exit`` or ``os._exit`` costs the
+   exercise in which it happens, and flags the submission: the worker is restarted,
+   the cells that worked are replayed, and grading goes on with the next exercise.
+6. An answer that imports or calls the ``course_lib`` reference of its own exercise
+   earns nothing for it and is flagged. The sandbox holds no code that computes an
+   answer (its ``course_lib`` is the per-notebook library of :mod:`autograder.libstub`),
+   and everything the worker reports (network, processes, files, refused operations,
+   replaced functions) becomes a flag with its reason, for the instructor only.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ import hashlib
 import hmac
 import json
 import os
+import secrets
+import select
 import selectors
-import shutil
-import stat
+import signal
 import subprocess
 import sys
 import tempfile
@@ -44,11 +48,19 @@ import nbformat
 import numpy as np
 
 from course_checks import Exercise, exercises_for
-from course_checks.cases import from_plain
 from course_checks.runner import evaluate_outputs
 
-from . import NOTEBOOKS, SOLUTIONS
-from .sandbox import HARNESS_DIR, Limits, build_command, worker_uid
+from . import NOTEBOOKS, ROOT, SOLUTIONS
+from .libstub import build_sandbox_lib
+from .sandbox import (
+    CASES_MODULE,
+    HARNESS_DIR,
+    SANDBOX_SETTINGS,
+    Limits,
+    build_command,
+    worker_uid,
+)
+from .tempdirs import grading_dir
 
 __all__ = [
     "GRADER_VERSION",
@@ -128,106 +140,228 @@ def student_seed(secret: bytes, assignment: str, student: str, exercise: str) ->
 
 
 class WorkerDied(RuntimeError):
-    pass
+    """The worker process ended; ``.kind`` says how (``exit``, ``memory``, ``cpu``, ``crash``)."""
+
+    def __init__(self, why: str, kind: str = "crash") -> None:
+        super().__init__(why)
+        self.kind = kind
 
 
 class WorkerTimeout(RuntimeError):
     pass
 
 
-class Worker:
-    """One sandboxed worker process and its command/reply pipes."""
+MAX_REPLY_LINE = 16 << 20
+REFUSED_EXIT = 86  # the worker's status after the sandbox refused gc, ctypes, ... (worker.py)
+MAX_FILES = 2_000  # files the sandbox's code may create (worker.py counts them)
+MAX_BLOB = 80 << 20  # the worker refuses outputs over 64 MiB of arrays
 
-    def __init__(self, io_dir: Path, limits: Limits, *, sandbox: bool, slot: int) -> None:
+# The only environment the sandbox (and bubblewrap itself) starts with: nothing of the
+# grading process's environment reaches student code.
+SANDBOX_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+
+
+class Worker:
+    """One sandboxed worker process: a command pipe, a reply pipe and an event pipe.
+
+    Every command carries a fresh random nonce. The worker echoes it in its reply and
+    writes it, as the end marker ``["end", nonce]``, on the event pipe after the
+    command's events; a reply without the right nonce, bytes on the reply pipe that
+    no command asked for, or a missing end marker mean that something other than the
+    worker's main thread wrote there: the worker is killed and the submission flagged.
+    """
+
+    def __init__(self, io_dir: Path, limits: Limits, *, sandbox: bool, slot: int,
+                 lib_dir: Path | None = None, allow_torch: bool = False) -> None:
         self.io_dir, self.limits, self.sandbox, self.slot = io_dir, limits, sandbox, slot
+        self.lib_dir, self.allow_torch = lib_dir, allow_torch
         self.proc: subprocess.Popen | None = None
         self.stderr_tail = b""
+        self.events: list = []  # parsed lines of the event pipe, not yet claimed
+        self.events_dropped = 0
+        self.events_lock = threading.Lock()
 
-    def start(self, tripwires: dict[str, list[str]]) -> None:
+    def start(self) -> None:
         cmd_r, cmd_w = os.pipe()
         resp_r, resp_w = os.pipe()
-        env = dict(os.environ)
-        env.pop("COURSE_HIDDEN_SEED", None)
-        env.update(GRADER_OUTPUT_CHARS=str(self.limits.output_chars))
-        argv = [sys.executable, "/opt/harness/worker.py", str(cmd_r), str(resp_w)]
+        ev_r, ev_w = os.pipe()
+        fds = [str(cmd_r), str(resp_w), str(ev_w), str(self.limits.output_chars)]
         if self.sandbox:
-            cmd = build_command(argv, self.io_dir, uid=worker_uid(self.slot), limits=self.limits)
-            if worker_uid(self.slot) is not None:
-                os.chown(self.io_dir, worker_uid(self.slot), worker_uid(self.slot))
-        else:
-            cmd = [sys.executable, str(HARNESS_DIR / "worker.py"), str(cmd_r), str(resp_w)]
-            env.update(GRADER_IO=str(self.io_dir),
-                       GRADER_CASES_DIR=str(Path(__file__).resolve().parent.parent
-                                            / "course_checks"),
-                       OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg", COURSE_LIB_NO_PROGRESS="1")
+            argv = [sys.executable, "/opt/harness/worker.py", *fds]
+            cmd = build_command(argv, self.io_dir, uid=worker_uid(self.slot), limits=self.limits,
+                                lib_dir=self.lib_dir, allow_torch=self.allow_torch)
+            env = dict(SANDBOX_ENV)
+        else:  # --unsafe-no-sandbox: same worker and library, no isolation
+            cmd = [sys.executable, str(HARNESS_DIR / "worker.py"), *fds]
+            env = {**SANDBOX_ENV, **SANDBOX_SETTINGS, "GRADER_IO": str(self.io_dir),
+                   "GRADER_CASES_DIR": str(CASES_MODULE.parent), "HOME": str(self.io_dir),
+                   "PYTHONPATH": str(self.lib_dir or "")}
         self.proc = subprocess.Popen(
-            cmd, pass_fds=(cmd_r, resp_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, env=env, cwd=self.io_dir, start_new_session=True,
+            cmd, pass_fds=(cmd_r, resp_w, ev_w), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=self.io_dir,
+            start_new_session=True,
         )
-        os.close(cmd_r)
-        os.close(resp_w)
+        for fd in (cmd_r, resp_w, ev_w):
+            os.close(fd)
         self.cmd = os.fdopen(cmd_w, "w", encoding="utf-8")
         self.resp_fd = resp_r
         self.buffer = b""
         self._drain = threading.Thread(target=self._read_stderr, daemon=True)
         self._drain.start()
-        self.send({"cmd": "init", "tripwires": tripwires}, timeout=60)
+        self._events_thread = threading.Thread(target=self._read_events, args=(ev_r,),
+                                               daemon=True)
+        self._events_thread.start()
+        self._receive(timeout=60, nonce="ready")
 
     def _read_stderr(self) -> None:
         assert self.proc is not None and self.proc.stderr is not None
         for chunk in iter(lambda: self.proc.stderr.read(4096), b""):
             self.stderr_tail = (self.stderr_tail + chunk)[-4000:]
 
-    def send(self, msg: dict, timeout: float) -> dict:
+    def _read_events(self, fd: int) -> None:
+        with os.fdopen(fd, "rb") as fh:
+            for line in fh:
+                try:
+                    item = json.loads(line[:2000])
+                except Exception:
+                    item = ["harness", "an unreadable line on the event channel"]
+                if not (isinstance(item, list) and len(item) == 2
+                        and all(isinstance(x, str) for x in item)):
+                    item = ["harness", "an unreadable line on the event channel"]
+                with self.events_lock:
+                    if len(self.events) < 2000:
+                        self.events.append((item[0], item[1]))
+                    else:
+                        self.events_dropped += 1
+
+    def claim_events(self, nonce: str, timeout: float = 5.0) -> list[tuple[str, str]]:
+        """The events written before the end marker of the command with ``nonce``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.events_lock:
+                for i, (kind, detail) in enumerate(self.events):
+                    if kind == "end" and detail == nonce:
+                        mine, self.events = self.events[:i], self.events[i + 1:]
+                        return [e for e in mine if e[0] != "end"]
+            if time.monotonic() > deadline:
+                self.kill()
+                raise WorkerDied("the worker's event channel was closed or tampered with",
+                                 "harness")
+            time.sleep(0.002)
+
+    def leftover_events(self) -> list[tuple[str, str]]:
+        """After the worker died or was killed: every event it wrote that no end marker
+        claimed (they belong to the command it died in)."""
+        self._events_thread.join(timeout=2)
+        with self.events_lock:
+            mine, self.events = self.events, []
+        return [e for e in mine if e[0] != "end"]
+
+    def send(self, msg: dict, timeout: float) -> tuple[dict, bytes, list[tuple[str, str]]]:
+        """Send one command; returns the reply, the bytes of its output arrays and the
+        events (kind, detail) the command caused."""
+        self._check_quiet()
+        nonce = secrets.token_hex(16)
         try:
-            self.cmd.write(json.dumps(msg) + "\n")
+            self.cmd.write(json.dumps({**msg, "nonce": nonce}) + "\n")
             self.cmd.flush()
         except (BrokenPipeError, OSError) as exc:
-            raise WorkerDied(self._death_reason()) from exc
-        deadline = time.monotonic() + timeout
+            raise self._died() from exc
+        reply, blob = self._receive(timeout, nonce)
+        return reply, blob, self.claim_events(nonce)
+
+    def _check_quiet(self) -> None:
+        """Between commands the reply pipe is silent; anything there was forged."""
+        if self.buffer or (self.proc and self.proc.poll() is None and select.select(
+                [self.resp_fd], [], [], 0)[0] and os.read(self.resp_fd, 1 << 16)):
+            self.kill()
+            raise WorkerDied("bytes on the reply channel that no command asked for", "harness")
+
+    def _fill(self, deadline: float, done) -> None:
         sel = selectors.DefaultSelector()
         sel.register(self.resp_fd, selectors.EVENT_READ)
         try:
-            while b"\n" not in self.buffer:
+            while not done():
                 left = deadline - time.monotonic()
                 if left <= 0:
                     self.kill()
-                    raise WorkerTimeout(f"no answer within {timeout:g} s")
+                    raise WorkerTimeout(f"no answer within {self._timeout:g} s")
                 if not sel.select(left):
                     continue
-                chunk = os.read(self.resp_fd, 1 << 16)
+                chunk = os.read(self.resp_fd, 1 << 20)
                 if not chunk:
-                    self.kill()
-                    raise WorkerDied(self._death_reason())
+                    raise self._died()
                 self.buffer += chunk
-                if len(self.buffer) > 16 << 20:
+                if len(self.buffer) > MAX_REPLY_LINE + MAX_BLOB:
                     self.kill()
-                    raise WorkerDied("the worker sent more than 16 MiB of replies")
+                    raise WorkerDied("the worker sent more than the largest reply")
         finally:
             sel.close()
+
+    def _receive(self, timeout: float, nonce: str) -> tuple[dict, bytes]:
+        self._timeout = timeout
+        deadline = time.monotonic() + timeout
+
+        def line_done() -> bool:
+            if b"\n" in self.buffer:
+                return True
+            if len(self.buffer) > MAX_REPLY_LINE:
+                self.kill()
+                raise WorkerDied("the worker sent a reply line over 16 MiB")
+            return False
+
+        self._fill(deadline, line_done)
         line, _, self.buffer = self.buffer.partition(b"\n")
         try:
             reply = json.loads(line)
         except Exception as exc:  # ValueError, RecursionError on absurd nesting, ...
             self.kill()
-            raise WorkerDied("the worker sent an unreadable reply") from exc
-        if not isinstance(reply, dict):
+            raise WorkerDied("the worker sent an unreadable reply", "harness") from exc
+        if not isinstance(reply, dict) or reply.get("nonce") != nonce:
             self.kill()
-            raise WorkerDied("the worker sent an unreadable reply")
-        return reply
+            raise WorkerDied("a reply that did not come from the worker", "harness")
+        blob_size = reply.get("blob", 0)
+        if not isinstance(blob_size, int) or not 0 <= blob_size <= MAX_BLOB:
+            self.kill()
+            raise WorkerDied("the worker sent an unreadable reply", "harness")
+        self._fill(deadline, lambda: len(self.buffer) >= blob_size)
+        blob, self.buffer = self.buffer[:blob_size], self.buffer[blob_size:]
+        return reply, blob
 
-    def _death_reason(self) -> str:
-        self.kill()  # a worker that closed its pipe may still be running: end it first
-        code = self.proc.wait(timeout=10) if self.proc else None
-        tail = self.stderr_tail.decode("utf-8", "replace").strip().splitlines()[-3:]
-        why = "the Python process ended"
+    def _died(self) -> WorkerDied:
+        """How the worker ended (read before anything is killed)."""
+        code = None
+        if self.proc:
+            try:
+                code = self.proc.wait(timeout=3)  # it closed its pipe: it is ending
+            except subprocess.TimeoutExpired:
+                pass
+        self.kill()
+        if code is None:  # alive, with its reply channel closed: not the worker's own doing
+            return WorkerDied("the worker's reply channel was closed while it ran", "harness")
+        self._drain.join(timeout=2)
+        tail = self.stderr_tail.decode("utf-8", "replace").strip().splitlines()[-5:]
+        if code is not None and code > 128:  # bubblewrap reports a child killed by N as 128+N
+            code = -(code - 128)
+        kind, why = "crash", "the Python process ended"
         if code is not None and code < 0:
             why = f"the Python process was killed by signal {-code}"
+            if -code == signal.SIGXCPU:
+                kind, why = "cpu", why + " (the CPU time limit)"
+            elif -code == signal.SIGKILL:
+                kind, why = "memory", why + " (memory or CPU limit?)"
+        elif code == REFUSED_EXIT:
+            what = next((ln.split(" ", 1)[1] for ln in reversed(tail)
+                         if ln.startswith("GRADER-REFUSED ")), "an operation")
+            kind, why = "harness", f"the sandbox refused {what[:80]} and ended the process"
+        elif code == REFUSED_EXIT + 1:
+            kind, why = "disk", (f"the code created more than {MAX_FILES} files; the "
+                                 "sandbox ended the process")
         elif code is not None:
-            why = f"the Python process exited with status {code}"
-        if "MemoryError" in " ".join(tail) or code == -9:
-            why += " (memory limit?)"
-        return why
+            kind, why = "exit", f"the Python process exited with status {code}"
+        if any("MemoryError" in ln for ln in tail):
+            kind, why = "memory", why + " (out of memory)"
+        return WorkerDied(why, kind)
 
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -275,7 +409,7 @@ def _import_aliases(source: str) -> dict[str, str]:
     aliases: dict[str, str] = {}
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except Exception:
         return aliases
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -297,7 +431,7 @@ def reference_uses(source: str, names: tuple[str, ...], context: str = "") -> li
     """
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except Exception:  # SyntaxError, ValueError (NUL bytes), UnicodeEncodeError, ...
         return []
     aliases: dict[str, str] = _import_aliases(context)
     hits: set[str] = set()
@@ -369,6 +503,11 @@ def tamper_flags(source: nbformat.NotebookNode, sub: nbformat.NotebookNode) -> l
 
 
 def _answer_source(ex_name: str, sub: nbformat.NotebookNode) -> str | None:
+    src = _find_answer(ex_name, sub)
+    return src if isinstance(src, str) or src is None else ""  # a damaged cell: no answer
+
+
+def _find_answer(ex_name: str, sub: nbformat.NotebookNode) -> Any:
     for cell in sub.cells:
         if cell.get("cell_type") == "code" and cell.get("id") == ex_name:
             return cell.source
@@ -376,7 +515,8 @@ def _answer_source(ex_name: str, sub: nbformat.NotebookNode) -> str | None:
         if cell.get("cell_type") == "code" and _nbg(cell).get("grade_id") == ex_name:
             return cell.source
     for cell in sub.cells:  # the answer cell was recreated: find the definition
-        if cell.get("cell_type") == "code" and f"def {ex_name}(" in cell.get("source", ""):
+        src = cell.get("source", "")
+        if cell.get("cell_type") == "code" and isinstance(src, str) and f"def {ex_name}(" in src:
             return cell.source
     return None
 
@@ -402,60 +542,180 @@ def _write_cases(io_dir: Path, tag: str, cases: list) -> None:
     (io_dir / "in" / f"{tag}.json").write_text(json.dumps(stored))
 
 
-MAX_OUTPUT_FILE = 80 << 20  # the worker refuses outputs over 64 MiB of arrays
+DTYPES = frozenset({"|b1", "|i1", "|u1", "<i2", "<i4", "<i8", "<u2", "<u4", "<u8",
+                    "<f2", "<f4", "<f8"})
 
 
-def _load_output(path: Path) -> np.ndarray:
-    """``np.load`` of a file the sandbox wrote, refusing symlinks, FIFOs and huge files."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise ValueError("the output is not a regular file")
-        if st.st_size > MAX_OUTPUT_FILE:
-            raise ValueError(f"the output file is larger than {MAX_OUTPUT_FILE >> 20} MiB")
-        return np.load(fh, allow_pickle=False)
+def _decode(value: Any, arrays: list[np.ndarray], depth: int = 0) -> Any:
+    """Plain data from the worker back into Python values: builtins and exact arrays only
+    (no specs, nothing that builds an object)."""
+    if depth > 40:
+        raise ValueError("nested too deeply")
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if type(value) is list:
+        return [_decode(v, arrays, depth + 1) for v in value]
+    if type(value) is dict and len(value) == 1:
+        (key, inner), = value.items()
+        if key == "__array__" and type(inner) is int and 0 <= inner < len(arrays):
+            return arrays[inner]
+        if key == "__tuple__" and type(inner) is list:
+            return tuple(_decode(v, arrays, depth + 1) for v in inner)
+        if key == "__dict__" and type(inner) is dict:
+            return {str(k): _decode(v, arrays, depth + 1) for k, v in inner.items()}
+    raise ValueError("unexpected data in the reply")
 
 
-def _read_outputs(io_dir: Path, tag: str, results: list[dict]) -> tuple[list, list, list]:
-    outputs, errors, mutated = [], [], []
-    for i, r in enumerate(results):
+def _arrays_of(specs: Any, blob: bytes) -> list[np.ndarray]:
+    """The output arrays of one result, rebuilt from the reply's bytes."""
+    if type(specs) is not list:
+        raise ValueError("no array list")
+    out = []
+    for spec in specs:
+        code, shape, offset, nbytes = spec
+        if code not in DTYPES or type(shape) is not list or not all(
+                type(n) is int and n >= 0 for n in shape):
+            raise ValueError(f"unexpected array type {code!r}")
+        dtype = np.dtype(code)
+        count = int(np.prod(shape, dtype=np.int64))
+        if count * dtype.itemsize != nbytes or not 0 <= offset <= len(blob) - nbytes:
+            raise ValueError("array sizes do not add up")
+        arr = np.frombuffer(blob, dtype=dtype, count=count, offset=offset).reshape(shape).copy()
+        out.append(arr)
+    return out
+
+
+def _read_outputs(reply: dict, blob: bytes, n: int) -> tuple[list, list, list, list[str]]:
+    """Outputs, error texts, mutated arguments and error kinds of the n cases of a call."""
+    outputs, errors, mutated, kinds = [], [], [], []
+    results = reply.get("results")
+    results = results if isinstance(results, list) else []
+    for i in range(n):
+        r = results[i] if i < len(results) and isinstance(results[i], dict) else {}
         if not r.get("ok"):
             outputs.append(None)
-            errors.append(str(r.get("error", "error")))
+            errors.append(scrub(str(r.get("error", "no output was returned for this case"))))
             mutated.append(())
+            kinds.append(str(r.get("kind", "error")))
             continue
         try:
-            arrays = []
-            for k in range(int(r["n_arrays"])):
-                arr = _load_output(io_dir / f"out_{tag}_{i}_{k}.npy")
-                if type(arr) is not np.ndarray or arr.dtype.kind not in "biuf":
-                    raise ValueError(f"unexpected array type {type(arr)} {arr.dtype}")
-                arrays.append(arr)
-            outputs.append(from_plain(r["plain"], arrays))
+            outputs.append(_decode(r.get("plain"), _arrays_of(r.get("arrays", []), blob)))
             errors.append(None)
-            mutated.append(tuple(str(m) for m in r.get("mutated", ())))
+            mutated.append(tuple(str(m) for m in r.get("mutated", ()))[:20])
+            kinds.append("ok")
         except Exception as exc:  # a malformed reply is the student's loss, not a crash
             outputs.append(None)
             errors.append(f"the output could not be read: {exc}")
             mutated.append(())
-    return outputs, errors, mutated
+            kinds.append("error")
+    return outputs, errors, mutated, kinds
+
+
+# ---- what student code did: scrubbing and flags ---------------------------------------
+
+
+MESSAGE_CHARS = 4000
+
+
+def _secrets_of_this_process() -> list[str]:
+    """Strings student code could not know: values of the grader's environment, its paths."""
+    values = {v for v in os.environ.values() if len(v) >= 8}
+    values |= {str(ROOT), str(Path(tempfile.gettempdir()).resolve()) + "/"}
+    return sorted(values, key=len, reverse=True)
+
+
+def scrub(text: str, extra: tuple[str, ...] = ()) -> str:
+    """Text from the sandbox, fit for results and feedback: capped, and with every value of
+    the grader's environment and its paths replaced (the sandbox never had them; if one
+    shows up, it must not reach a student)."""
+    # No lone surrogates (they make writing a page or a CSV fail), no NUL bytes.
+    text = text[: MESSAGE_CHARS * 2].encode("utf-8", "replace").decode("utf-8")
+    text = text.replace("\x00", "\\x00")
+    for secret in (*extra, *_secrets_of_this_process()):
+        if secret and secret in text:
+            text = text.replace(secret, "<hidden>")
+    if len(text) > MESSAGE_CHARS:
+        text = text[:MESSAGE_CHARS] + f"\n[... {len(text) - MESSAGE_CHARS} more characters]"
+    return text
+
+
+# The flag kinds, each with what the student's feedback says about it (neutral words;
+# the instructor sees the flag's full text).
+FLAG_KINDS = {
+    "tampering": "locked or graded cells, or their metadata, were changed",
+    "reference": "an answer used the course's reference implementation",
+    "timeout": "some code did not finish within the time limit",
+    "crash": "some code stopped the Python process",
+    "memory": "some code ran out of memory",
+    "cpu": "some code used up the CPU time limit",
+    "exit": "some code ended the Python process (sys.exit, os._exit, ...)",
+    "process": "some code tried to start processes or send signals",
+    "network": "some code tried to use the network",
+    "filesystem": "some code tried to read or change files outside its working folder",
+    "harness": "some code tried to inspect the grader itself",
+    "monkeypatch": "some code replaced functions of numpy or of the grader",
+    "disk": "some code wrote more than the disk limit allows",
+    "review": "some code uses constructs the instructor looks at by hand",
+    "grader": "the grader had a problem with this notebook (not caused by your code)",
+}
+
+
+def flag_kind(flag: str) -> str:
+    """The kind of a flag (its text up to the first colon)."""
+    kind = flag.partition(":")[0]
+    return kind if kind in FLAG_KINDS else "review"
+
+
+def student_notes(flags: list[str]) -> list[str]:
+    """What the student's feedback says about the flags: one neutral sentence per kind."""
+    return sorted({FLAG_KINDS[flag_kind(f)] for f in flags})
+
+
+@dataclass(frozen=True)
+class CellStatus:
+    """How one cell ran in the worker."""
+
+    state: str  # "ok", "error", "exit", "memory", "disk", "process limit", "timeout",
+    #             "crashed" or "missing" (no such cell in the submission)
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ok"
+
+    @property
+    def costs_the_exercise(self) -> bool:
+        """The cell's exercise earns nothing, whatever its function returns."""
+        return self.state in ("exit", "memory", "timeout", "crashed", "missing")
+
+
+_PROBLEM_FLAGS = {"exit": "exit", "memory": "memory", "disk": "disk",
+                  "process limit": "process", "timeout": "timeout", "crashed": "crash",
+                  "cpu": "cpu", "crash": "crash"}
 
 
 class _Session:
-    """A worker plus the cells that ran, replayed after a restart."""
+    """A worker plus the cells that ran (replayed after a restart), and what it reported."""
 
     def __init__(self, io_dir: Path, limits: Limits, sandbox: bool, slot: int,
-                 tripwires: dict[str, list[str]]) -> None:
-        self.args = (io_dir, limits)
-        self.sandbox, self.slot, self.tripwires = sandbox, slot, tripwires
-        self.replay: list[tuple[str, str]] = []
+                 lib_dir: Path | None, allow_torch: bool) -> None:
+        self.io_dir, self.limits = io_dir, limits
+        self.options = {"sandbox": sandbox, "slot": slot, "lib_dir": lib_dir,
+                        "allow_torch": allow_torch}
+        self.replay: list[tuple[str, str, bool]] = []
+        self.events: list[tuple[str, str, str, str]] = []  # kind, detail, phase, where
+        self.flags: list[str] = []
         self.worker = self._start()
 
     def _start(self) -> Worker:
-        w = Worker(*self.args, sandbox=self.sandbox, slot=self.slot)
-        w.start(self.tripwires)
+        w = Worker(self.io_dir, self.limits, **self.options)
+        w.start()
         return w
+
+    def note(self, events: list[tuple[str, str]], where: str, trusted: bool) -> None:
+        phase = "trusted" if trusted else "student"
+        for kind, detail in events[:500]:
+            self.events.append((kind, scrub(detail)[:300], phase, where))
 
     def restart(self) -> None:
         """A fresh worker with the cells that ran replayed. A cell that now kills or hangs
@@ -465,10 +725,11 @@ class _Session:
         cells = list(self.replay)
         while True:
             self.worker = self._start()
-            for n, (cid, src) in enumerate(cells):
+            for n, (cid, src, trusted) in enumerate(cells):
+                limit = self.limits.setup_seconds if trusted else self.limits.cell_seconds
                 try:
-                    self.worker.send({"cmd": "cell", "id": cid, "source": src},
-                                     timeout=self.args[1].setup_seconds)
+                    self.worker.send({"cmd": "cell", "id": cid, "source": src,
+                                      "trusted": trusted}, timeout=limit)
                 except (WorkerDied, WorkerTimeout):
                     self.worker.close()
                     cells = cells[:n] + cells[n + 1:]
@@ -477,37 +738,47 @@ class _Session:
                 self.replay = cells
                 return
 
-    def run_cell(self, cid: str, src: str, *, trusted: bool = False) -> tuple[str, str]:
-        limits = self.args[1]
-        limit = limits.setup_seconds if trusted else limits.cell_seconds
+    def run_cell(self, cid: str, src: str, *, trusted: bool = False) -> CellStatus:
+        limit = self.limits.setup_seconds if trusted else self.limits.cell_seconds
         try:
-            r = self.worker.send({"cmd": "cell", "id": cid, "source": src}, timeout=limit)
-        except WorkerTimeout as exc:
+            r, _, events = self.worker.send({"cmd": "cell", "id": cid, "source": src,
+                                             "trusted": trusted}, timeout=limit)
+        except WorkerTimeout:
+            self.note(self.worker.leftover_events(), f"cell {cid}", trusted)
             self.restart()
-            return "timeout", f"the cell did not finish within {limit:g} s ({exc})"
+            return CellStatus("timeout", f"the cell did not finish within {limit:g} s")
         except WorkerDied as exc:
+            self.note(self.worker.leftover_events(), f"cell {cid}", trusted)
             self.restart()
-            return "crashed", f"the cell stopped the Python process: {exc}"
-        self.replay.append((cid, src))
-        return ("ok", "") if r.get("ok") else ("error", str(r.get("error", "")))
+            state = "crashed" if exc.kind != "exit" else "exit"
+            if exc.kind not in ("crash", "exit"):
+                self.flags.append(f"{exc.kind}: cell {cid}: {exc}")
+            return CellStatus(state, f"the cell stopped the Python process: {exc}")
+        self.note(events, f"cell {cid}", trusted)
+        self.replay.append((cid, src, trusted))
+        if r.get("ok"):
+            return CellStatus("ok")
+        kind = str(r.get("kind", "error"))
+        state = kind if kind in ("exit", "memory", "disk", "process limit") else "error"
+        return CellStatus(state, scrub(str(r.get("error", ""))))
 
 
-def grade_notebook(
-    path: Path,
-    assignment: str,
-    student: str,
-    *,
-    secret: bytes,
-    limits: Limits | None = None,
-    sandbox: bool = True,
-    slot: int = 0,
-    source_dir: Path = SOLUTIONS,
-    release_dir: Path = NOTEBOOKS,
-) -> SubmissionGrade:
-    """Grade one submission; never raises for anything the submission contains."""
-    t0 = time.perf_counter()
-    limits = limits or Limits()
-    exercises = exercises_for(assignment)
+@dataclass
+class _Loaded:
+    """A submission read and checked statically, ready to run."""
+
+    sub: nbformat.NotebookNode
+    source: nbformat.NotebookNode
+    answers: dict[str, str | None]
+    flags: list[str]
+    static_ref: dict[str, list[str]]
+    sha: str
+
+
+def load_submission(path: Path, assignment: str, student: str, exercises: list[Exercise],
+                    source_dir: Path, release_dir: Path) -> _Loaded | SubmissionGrade:
+    """Read and parse a submission and check it statically; a ``SubmissionGrade`` (``not
+    gradable``) when it cannot be graded."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -540,7 +811,7 @@ def grade_notebook(
                              f"not a notebook of {assignment} (none of its answer cells)",
                              sha, exercises)
     release = nbformat.read(release_dir / f"{assignment}.ipynb", as_version=4)
-    flags = tamper_flags(release, sub)
+    flags = [f"tampering: {f}" for f in tamper_flags(release, sub)]
     setup_code = "\n".join(
         c.source for c in source.cells
         if c.cell_type == "code" and _nbg(c).get("locked") and not _nbg(c).get("grade")
@@ -550,91 +821,199 @@ def grade_notebook(
         src = answers.get(ex.name) or ""
         static_ref[ex.name] = reference_uses(src, ex.reference_names, setup_code)
         flags += [f"review: {ex.name} uses {s}" for s in suspicious_constructs(src)]
-    tripwires = {ex.name: list(ex.reference_names) for ex in exercises}
+    return _Loaded(sub, source, answers, flags, static_ref, sha)
 
-    io_dir = Path(tempfile.mkdtemp(prefix="grade-"))
-    os.chmod(io_dir, 0o777)
-    (io_dir / "in").mkdir(mode=0o755)
-    grades: dict[str, ExerciseGrade] = {}
-    cell_status: dict[str, tuple[str, str]] = {}
-    session = None
-    timings: dict[str, float] = {"read": time.perf_counter() - t0}
-    try:
-        t1 = time.perf_counter()
-        session = _Session(io_dir, limits, sandbox, slot, tripwires)
-        timings["start"] = time.perf_counter() - t1
-        t1 = time.perf_counter()
-        solution_ids = {c.id for c in source.cells if _nbg(c).get("solution")}
-        for cell in source.cells:
-            meta = _nbg(cell)
-            if cell.cell_type != "code" or (meta.get("grade") and not meta.get("solution")):
+
+def run_cells(session: _Session, loaded: _Loaded) -> dict[str, CellStatus]:
+    """Run, in notebook order, the source's locked setup cells (trusted copies) and the
+    student's answer cells. Demo cells and the student's own extra cells are not run."""
+    status: dict[str, CellStatus] = {}
+    source, answers = loaded.source, loaded.answers
+    solution_ids = {c.id for c in source.cells if _nbg(c).get("solution")}
+    for cell in source.cells:
+        meta = _nbg(cell)
+        if cell.cell_type != "code" or (meta.get("grade") and not meta.get("solution")):
+            continue
+        if cell.id in solution_ids:
+            src = answers.get(cell.id)
+            if src is None:
+                sub_cell = next((c for c in loaded.sub.cells if c.get("id") == cell.id), None)
+                src = sub_cell.get("source") if sub_cell is not None else None
+                src = src if isinstance(src, str) or src is None else ""
+            if src is None:
+                status[cell.id] = CellStatus("missing", "the answer cell is missing")
                 continue
-            if cell.id in solution_ids:
-                src = answers.get(cell.id)
-                if src is None:
-                    sub_cell = next((c for c in sub.cells if c.get("id") == cell.id), None)
-                    src = sub_cell.source if sub_cell is not None else None
-                if src is None:
-                    cell_status[cell.id] = ("missing", "the answer cell is missing")
-                    continue
-                cell_status[cell.id] = session.run_cell(cell.id, src)
-            elif meta.get("locked") and cell.id not in SKIPPED_LOCKED_CELLS:
-                cell_status[cell.id] = session.run_cell(cell.id, cell.source, trusted=True)
-        timings["cells"] = time.perf_counter() - t1
-        for cid, (state, detail) in cell_status.items():
-            if cid not in answers and state != "ok":
-                last = detail.strip().splitlines()[-1] if detail.strip() else state
-                flags.append(f"grader: setup cell {cid} failed in the sandbox ({last})")
-        t1 = time.perf_counter()
-        for ex in exercises:
-            grades[ex.name] = _grade_exercise(ex, session, io_dir, limits, secret, assignment,
-                                              student, cell_status.get(ex.name), static_ref)
-        timings["exercises"] = time.perf_counter() - t1
-    finally:
-        if session is not None:
-            session.worker.close()
-        shutil.rmtree(io_dir, ignore_errors=True)
-    used = [g.exercise for g in grades.values() if g.status == "reference used"]
-    flags += [f"{name} uses the course_lib reference" for name in used]
+            status[cell.id] = session.run_cell(cell.id, src)
+        elif meta.get("locked") and cell.id not in SKIPPED_LOCKED_CELLS:
+            status[cell.id] = session.run_cell(cell.id, cell.source, trusted=True)
+    return status
+
+
+def grade_notebook(
+    path: Path,
+    assignment: str,
+    student: str,
+    *,
+    secret: bytes,
+    limits: Limits | None = None,
+    sandbox: bool = True,
+    slot: int = 0,
+    source_dir: Path = SOLUTIONS,
+    release_dir: Path = NOTEBOOKS,
+) -> SubmissionGrade:
+    """Grade one submission; never raises for anything the submission contains.
+
+    Three steps: :func:`load_submission` (parse, static checks), :func:`run_cells` (the
+    notebook's cells in a sandboxed worker), :func:`grade_exercises` (the calls, and the
+    comparisons here, in the grader's process).
+    """
+    t0 = time.perf_counter()
+    limits = limits or Limits()
+    exercises = exercises_for(assignment)
+    loaded = load_submission(path, assignment, student, exercises, source_dir, release_dir)
+    if isinstance(loaded, SubmissionGrade):
+        return loaded
+    flags = list(loaded.flags)
+    timings: dict[str, float] = {"read": time.perf_counter() - t0}
+    lib_dir = build_sandbox_lib(assignment)
+    grades: dict[str, ExerciseGrade] = {}
+    session = None
+    with grading_dir() as io_dir:
+        (io_dir / "in").mkdir(mode=0o755)
+        plans = _write_all_cases(io_dir, exercises, secret, assignment, student)
+        try:
+            t1 = time.perf_counter()
+            session = _Session(io_dir, limits, sandbox, slot, lib_dir,
+                               allow_torch=assignment in TORCH_NOTEBOOKS)
+            timings["start"] = time.perf_counter() - t1
+            t1 = time.perf_counter()
+            cells = run_cells(session, loaded)
+            timings["cells"] = time.perf_counter() - t1
+            t1 = time.perf_counter()
+            grades = grade_exercises(session, exercises, cells, plans, loaded.static_ref,
+                                     limits)
+            timings["exercises"] = time.perf_counter() - t1
+        finally:
+            if session is not None:
+                session.worker.close()
+    flags += _cell_flags(cells, loaded.answers)
+    flags += session.flags
+    flags += _event_flags(session.events, exercises)
+    flags += [f"reference: {g.exercise} uses the course_lib reference"
+              for g in grades.values() if g.status == "reference used"
+              and not any(f.startswith(f"reference: {g.exercise} ") for f in flags)]
+    flags = list(dict.fromkeys(scrub(f)[:500] for f in flags))  # once each, in order
     status, reason = ("flagged", "; ".join(flags)) if flags else ("graded", "")
     return SubmissionGrade(student, assignment, status, reason,
-                           [grades[ex.name] for ex in exercises], flags, sha,
+                           [grades[ex.name] for ex in exercises], flags, loaded.sha,
                            round(time.perf_counter() - t0, 3),
                            timings={k: round(v, 4) for k, v in timings.items()})
 
 
-def _grade_exercise(ex: Exercise, session: _Session, io_dir: Path, limits: Limits,
-                    secret: bytes, assignment: str, student: str,
-                    cell: tuple[str, str] | None, static_ref: dict) -> ExerciseGrade:
+TORCH_NOTEBOOKS = frozenset({"13_frameworks"})  # the only notebook whose sandbox has PyTorch
+
+
+def _cell_flags(cells: dict[str, CellStatus], answers: dict[str, str | None]) -> list[str]:
+    flags = []
+    for cid, st in cells.items():
+        if cid not in answers and not st.ok:  # a trusted setup cell
+            last = st.detail.strip().splitlines()[-1] if st.detail.strip() else st.state
+            flags.append(f"grader: setup cell {cid} failed in the sandbox ({last})")
+        elif st.state in _PROBLEM_FLAGS:
+            last = st.detail.strip().splitlines()[-1] if st.detail.strip() else st.state
+            flags.append(f"{_PROBLEM_FLAGS[st.state]}: answer cell {cid}: {last}")
+    return flags
+
+
+def _event_flags(events: list[tuple[str, str, str, str]], exercises: list[Exercise]) -> list[str]:
+    references = {n for ex in exercises for n in ex.reference_names}
+    flags = []
+    for kind, detail, phase, where in events:
+        if phase == "trusted":
+            if kind == "stub":
+                flags.append(f"grader: {where} called {detail}, which the sandbox does not "
+                             "have (course_checks/allowed.py)")
+            continue
+        if kind == "stub":
+            if detail in references:
+                flags.append(f"reference: {where} called {detail}")
+            continue
+        flags.append(f"{kind if kind in FLAG_KINDS else 'review'}: {where}: {detail}")
+    return flags
+
+
+def _write_all_cases(io_dir: Path, exercises: list[Exercise], secret: bytes, assignment: str,
+                     student: str) -> dict[str, list[tuple[str, int, int, bool]]]:
+    """Every call's cases, written before the worker starts (it reads them before any
+    student code runs). Returns, per exercise, its calls: (tag, seed, n, hidden)."""
+    plans = {}
+    for ex in exercises:
+        plans[ex.name] = [
+            (f"{ex.name}_visible", ex.visible_seed, ex.visible_cases, False),
+            (f"{ex.name}_hidden", student_seed(secret, assignment, student, ex.name),
+             ex.hidden_cases, True)]
+        for tag, seed, n, _ in plans[ex.name]:
+            _write_cases(io_dir, tag, ex.cases(seed, n))
+    return plans
+
+
+def grade_exercises(session: _Session, exercises: list[Exercise],
+                    cells: dict[str, CellStatus], plans: dict, static_ref: dict,
+                    limits: Limits) -> dict[str, ExerciseGrade]:
+    """Call every exercise's function on its cases in the worker; compare here."""
+    return {ex.name: _grade_exercise(ex, session, limits, cells.get(ex.name), plans[ex.name],
+                                     static_ref.get(ex.name, []))
+            for ex in exercises}
+
+
+_CALL_STATUS = {"exit": "exit", "memory": "crashed", "disk": "error", "process limit": "error"}
+
+
+def _grade_exercise(ex: Exercise, session: _Session, limits: Limits, cell: CellStatus | None,
+                    plans: list, static_ref: list[str]) -> ExerciseGrade:
     pts = float(ex.points)
-    if static_ref.get(ex.name):
+    if static_ref:
         return ExerciseGrade(ex.name, 0.0, pts, "reference used",
-                             f"the answer uses {', '.join(static_ref[ex.name])}, the reference "
+                             f"the answer uses {', '.join(static_ref)}, the reference "
                              "of this exercise: it earns nothing")
-    if cell and cell[0] in ("timeout", "crashed", "missing"):
-        return ExerciseGrade(ex.name, 0.0, pts, cell[0], f"answer cell: {cell[1]}")
-    plans = (("visible", ex.visible_seed, ex.visible_cases, False),
-             ("hidden", student_seed(secret, assignment, student, ex.name), ex.hidden_cases, True))
-    for kind, seed, n, hidden in plans:
-        tag = f"{ex.name}_{kind}"
-        _write_cases(io_dir, tag, ex.cases(seed, n))
+    if cell and cell.costs_the_exercise:
+        return ExerciseGrade(ex.name, 0.0, pts, cell.state, f"answer cell: {cell.detail}")
+    for tag, seed, n, hidden in plans:
+        kind = "hidden" if hidden else "visible"
         try:
-            r = session.worker.send({"cmd": "call", "exercise": ex.name, "function": ex.name,
-                                     "cases": tag}, timeout=limits.call_seconds)
+            r, blob, events = session.worker.send({"cmd": "call", "exercise": ex.name,
+                                                   "function": ex.name, "cases": tag},
+                                                  timeout=limits.call_seconds)
         except WorkerTimeout:
+            session.note(session.worker.leftover_events(), ex.name, False)
             session.restart()
+            session.flags.append(f"timeout: {ex.name} did not return within "
+                                 f"{limits.call_seconds:g} s on the {kind} cases")
             return ExerciseGrade(ex.name, 0.0, pts, "timeout",
                                  f"{ex.name} did not return within {limits.call_seconds:g} s "
                                  f"on the {kind} cases (an infinite loop?)")
         except WorkerDied as exc:
+            session.note(session.worker.leftover_events(), ex.name, False)
             session.restart()
-            return ExerciseGrade(ex.name, 0.0, pts, "crashed",
+            session.flags.append(f"{_PROBLEM_FLAGS.get(exc.kind, exc.kind)}: calling {ex.name} "
+                                 f"on the {kind} cases: {exc}")
+            status = "exit" if exc.kind == "exit" else "crashed"
+            return ExerciseGrade(ex.name, 0.0, pts, status,
                                  f"calling {ex.name} on the {kind} cases stopped Python: {exc}")
-        if r.get("reference_used"):
+        session.note(events, ex.name, False)
+        stubs = [d for k, d, p, w in session.events if w == ex.name and k == "stub"]
+        if any(d in ex.reference_names for d in stubs):
             return ExerciseGrade(ex.name, 0.0, pts, "reference used",
                                  f"{ex.name} calls the course_lib reference of this exercise: "
                                  "it earns nothing")
-        outputs, errors, mutated = _read_outputs(io_dir, tag, r.get("results", []))
+        outputs, errors, mutated, kinds = _read_outputs(r, blob, n)
+        problems = [k for k in kinds if k in _CALL_STATUS]
+        for k in dict.fromkeys(problems):
+            session.flags.append(f"{_PROBLEM_FLAGS[k]}: {ex.name} on the {kind} cases")
+        if "exit" in problems:
+            return ExerciseGrade(ex.name, 0.0, pts, "exit",
+                                 f"{ex.name} called sys.exit (or raised SystemExit): "
+                                 "it earns nothing")
         result = evaluate_outputs(ex, seed, n, outputs, errors, mutated, hidden=hidden)
         if not result.passed:
             if result.not_implemented:
@@ -643,9 +1022,10 @@ def _grade_exercise(ex: Exercise, session: _Session, io_dir: Path, limits: Limit
             f = result.first_failure
             status = "error" if f is not None and f.error else "failed"
             prefix = ""
-            if cell and cell[0] == "error":
-                prefix = f"(your answer cell raised an error: {cell[1].strip().splitlines()[-1]})\n"
-            return ExerciseGrade(ex.name, 0.0, pts, status, prefix + result.message(),
+            if cell and not cell.ok:
+                last = cell.detail.strip().splitlines()[-1] if cell.detail.strip() else cell.state
+                prefix = f"(your answer cell raised an error: {last})\n"
+            return ExerciseGrade(ex.name, 0.0, pts, status, scrub(prefix + result.message()),
                                  result.mistake.name if result.mistake else None)
     return ExerciseGrade(ex.name, pts, pts, "passed",
                          f"{ex.name}: all {ex.visible_cases} visible and {ex.hidden_cases} "

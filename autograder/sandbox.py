@@ -1,36 +1,57 @@
 """Run untrusted student code inside bubblewrap, with resource limits.
 
 The sandbox sees, read-only: the system (``/usr`` and its symlinks), the Python
-installation and virtual environment, the ``course_lib`` package and the grading
-harness. It does NOT see the repository (so no ``solutions/``, no nbgrader
-source, no gradebook), the course directory, or other students' files. It gets
-a private ``/tmp``, a private ``/proc`` and PID namespace, no network, and one
-writable directory (``/sandbox``) holding only this submission's exchange files; the
-inputs the grader writes there (``/sandbox/in``) are read-only inside, so student
-code cannot plant symlinks or FIFOs where the grader writes.
+installation and virtual environment (PyTorch hidden, except for the notebook that
+teaches it, and every other package but numpy, matplotlib, ipywidgets, tqdm and
+their dependencies), the per-notebook sandbox ``course_lib`` at ``/opt/lib`` (every module
+that could compute one of the notebook's answers is a stub there:
+:mod:`autograder.libstub`), the grading harness at ``/opt/harness`` and the cases'
+plain-data module at ``/opt/cases/cases.py``. It does NOT see the repository (so
+no real ``course_lib`` source, no ``solutions/``, no nbgrader source, no registry,
+no gradebook), the course directory, or other students' files. It gets a private
+``/proc`` and PID namespace, no network, an empty environment but for a fixed list
+of settings, and one writable place: ``/sandbox``, a tmpfs of bounded size
+(``/tmp`` points into it), in which ``/sandbox/in`` holds the grader's case files,
+read-only. Outputs go back over a pipe, so the grader reads no file the sandbox wrote.
 
 Limits (``prlimit``): address space (memory, default 2 GiB), CPU seconds for the
 whole notebook, number of processes (a fork bomb fails at ``nproc``), and the
-size of any file written. When the grader runs as root, the student code runs
-as an unprivileged uid (``setpriv``), since the process limit does not apply to
-root; otherwise bubblewrap makes an unprivileged user namespace itself.
+size of any file written; the tmpfs's size bounds all writes together. When the
+grader runs as root, the student code runs as an unprivileged uid (``setpriv``),
+since the process limit does not apply to root; otherwise bubblewrap makes an
+unprivileged user namespace itself.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
-import course_lib
-
-__all__ = ["Limits", "SandboxUnavailable", "available", "build_command"]
+__all__ = ["SANDBOX_SETTINGS", "Limits", "SandboxUnavailable", "available", "build_command"]
 
 HARNESS_DIR = Path(__file__).resolve().parent / "harness"
 CASES_MODULE = Path(__file__).resolve().parent.parent / "course_checks" / "cases.py"
+# The sandbox's whole environment (bubblewrap starts from an empty one): nothing of the
+# grading process's environment (tokens, credentials, the hidden seed) reaches it.
+SANDBOX_SETTINGS = {
+    "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/sandbox",
+    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/sandbox/tmp", "COURSE_LIB_NO_PROGRESS": "1",
+    "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1", "PYTHONHASHSEED": "0",
+}
+# The third-party packages the sandbox shows: what the notebooks' setup cells and the
+# sandbox course_lib import, with their dependencies. Every other package of the Python
+# environment (scikit-learn, SciPy, PyTorch, ... any of which computes some answer; a
+# non-editable install of the course itself) is absent: the sandbox's site-packages is
+# an empty tmpfs with just these bound into it. PyTorch only for 13_frameworks.
+SANDBOX_PACKAGES = ("numpy", "matplotlib", "ipywidgets", "threadpoolctl", "tqdm")
+TORCH_PACKAGES = ("torch",)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -49,21 +70,84 @@ class Limits:
     setup_seconds: float = 180.0
     call_seconds: float = 60.0
     output_chars: int = 20_000
+    disk_bytes: int = 256 << 20
 
 
 def _readonly_roots() -> list[Path]:
     """Directories the sandboxed Python needs, read-only."""
     roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix)}
-    roots.add(Path(course_lib.__file__).resolve().parent)
     return sorted(roots, key=lambda p: len(p.parts))
+
+
+def _requirements(dist) -> list[str]:
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    out = []
+    for text in dist.requires or []:
+        try:
+            req = Requirement(text)
+        except InvalidRequirement:
+            continue
+        if req.marker is None or req.marker.evaluate({"extra": ""}):
+            out.append(req.name)
+    return out
+
+
+@functools.cache
+def site_packages_entries(allow_torch: bool) -> tuple[Path, ...]:
+    """The files and folders of site-packages that the sandbox shows: those of the
+    distributions in ``SANDBOX_PACKAGES`` (and ``TORCH_PACKAGES``) and of everything they
+    require, found through their installation records."""
+    import importlib.metadata as md
+
+    roots = [*SANDBOX_PACKAGES, *(TORCH_PACKAGES if allow_torch else ())]
+    seen: set[str] = set()
+    entries: set[Path] = set()
+    sites = {Path(sysconfig.get_paths()[k]).resolve() for k in ("purelib", "platlib")}
+    while roots:
+        name = roots.pop()
+        key = name.lower().replace("_", "-").replace(".", "-")
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            dist = md.distribution(name)
+        except md.PackageNotFoundError:
+            continue
+        roots += _requirements(dist)
+        base = Path(dist.locate_file("")).resolve()
+        if base not in sites:
+            continue
+        for f in dist.files or []:
+            top = f.parts[0] if f.parts else ".."
+            if top != ".." and not top.endswith(".pth") and top != "__pycache__":
+                entries.add(base / top)
+    return tuple(sorted(entries))
+
+
+def _site_dirs() -> list[Path]:
+    """The site-packages folders under the mounted Python prefixes (the venv's, the base
+    interpreter's)."""
+    out = []
+    for prefix in {Path(sys.prefix), Path(sys.base_prefix).resolve()}:
+        out += sorted(prefix.glob("lib/python3*/site-packages"))
+    return out
 
 
 def _parents(path: Path) -> list[Path]:
     return [p for p in reversed(path.parents) if str(p) != "/"]
 
 
-def build_command(argv: list[str], workdir: Path, *, uid: int | None, limits: Limits) -> list[str]:
-    """The full command line: bwrap [...] -- [setpriv ...] prlimit ... -- argv."""
+def build_command(argv: list[str], workdir: Path, *, uid: int | None, limits: Limits,
+                  lib_dir: Path | None = None, allow_torch: bool = False) -> list[str]:
+    """The full command line: bwrap [...] -- [setpriv ...] prlimit ... -- argv.
+
+    ``workdir/in`` (the grader's case files) appears read-only as ``/sandbox/in``;
+    ``lib_dir`` (from :func:`autograder.libstub.build_sandbox_lib`) as ``/opt/lib``,
+    the only ``course_lib`` inside. Run the command with an environment that holds
+    nothing secret (bubblewrap's own process keeps it): the grader uses
+    ``SANDBOX_ENV``.
+    """
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise SandboxUnavailable(
@@ -81,27 +165,36 @@ def build_command(argv: list[str], workdir: Path, *, uid: int | None, limits: Li
     for etc in ("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"):
         if Path(etc).exists():
             cmd += ["--ro-bind", etc, etc]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    cmd += ["--proc", "/proc", "--dev", "/dev"]
     made: set[Path] = set()
     binds = [(p, p) for p in _readonly_roots()] + [
         (HARNESS_DIR, Path("/opt/harness")), (CASES_MODULE, Path("/opt/cases/cases.py")),
     ]
+    if lib_dir is not None:
+        binds.append((Path(lib_dir), Path("/opt/lib")))
     for src, dest in binds:
         for parent in _parents(dest):
             if parent not in made:
                 cmd += ["--perms", "0755", "--dir", str(parent)]
                 made.add(parent)
         cmd += ["--ro-bind", str(src), str(dest)]
-    cmd += ["--bind", str(workdir), "/sandbox", "--chdir", "/sandbox"]
+    for site in _site_dirs():  # an empty site-packages with only the allowed packages in it
+        cmd += ["--tmpfs", str(site)]
+    for entry in site_packages_entries(allow_torch):
+        if entry.exists():
+            cmd += ["--ro-bind", str(entry), str(entry)]
+    # The one writable place, bounded as a whole: a tmpfs of limits.disk_bytes.
+    cmd += ["--perms", "1777", "--size", str(limits.disk_bytes), "--tmpfs", "/sandbox",
+            "--perms", "1777", "--dir", "/sandbox/tmp", "--symlink", "/sandbox/tmp", "/tmp"]
     if (Path(workdir) / "in").is_dir():
         cmd += ["--ro-bind", str(Path(workdir) / "in"), "/sandbox/in"]
+    cmd += ["--chdir", "/sandbox"]
     cmd += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-            "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
-    cmd += ["--setenv", "HOME", "/sandbox", "--setenv", "OPENBLAS_NUM_THREADS", "1",
-            "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "MKL_NUM_THREADS", "1",
-            "--setenv", "MPLBACKEND", "Agg", "--setenv", "COURSE_LIB_NO_PROGRESS", "1",
-            "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--setenv", "MPLCONFIGDIR", "/tmp",
-            "--unsetenv", "COURSE_HIDDEN_SEED"]
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
+    settings = {**SANDBOX_SETTINGS,
+                "PYTHONPATH": "/opt/lib:/opt/cases" if lib_dir is not None else "/opt/cases"}
+    for key, value in settings.items():
+        cmd += ["--setenv", key, value]
     if uid is None:
         cmd += ["--unshare-user"]
     cmd += ["--"]
@@ -143,7 +236,8 @@ def available() -> tuple[bool, str]:
     except SandboxUnavailable as exc:
         return False, str(exc)
     try:
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=30,
+                             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, f"bubblewrap failed to start: {exc}"
     if res.returncode != 0:

@@ -30,6 +30,7 @@ from autograder import course as C
 from autograder.grading import grade_notebook, reference_uses, tamper_flags
 from autograder.sandbox import Limits, available
 from course_checks import exercises_for, get
+from course_checks.allowed import sandbox_plan
 
 OK, WHY = available()
 pytestmark = pytest.mark.skipif(not OK, reason=f"sandbox unavailable: {WHY}")
@@ -56,12 +57,22 @@ def answered(replacements: dict[str, str], name: str = A) -> nbformat.NotebookNo
     return nb
 
 
+def _real_in_sandbox(module: str, name: str, notebook: str) -> bool:
+    """Whether ``module.name`` is real code (not a stub) while ``notebook`` is graded."""
+    plan = sandbox_plan(notebook)
+    short = module.removeprefix("course_lib.")
+    if not name:  # the whole module: real only when no name of it is a stub
+        return short in plan and not plan[short]
+    return short in plan and name not in plan[short]
+
+
 def _self_contained(fn, name: str, seen: set | None = None,
-                    forbidden: tuple[str, ...] = ()) -> list[str] | None:
+                    forbidden: tuple[str, ...] = (), notebook: str = "") -> list[str] | None:
     """Source defining ``fn`` as ``name`` plus what it refers to, or None if impossible.
 
     Impossible: closures, lambdas, a reference to the exercise's own name (the
-    renamed function would call itself), or a use of the exercise's reference.
+    renamed function would call itself), a use of the exercise's reference, or of
+    a course_lib function that is a stub in the notebook's grading sandbox.
     """
     seen = set() if seen is None else seen
     if fn.__code__.co_freevars:
@@ -83,15 +94,20 @@ def _self_contained(fn, name: str, seen: set | None = None,
             continue
         seen.add(ref)
         if isinstance(value, types.ModuleType):
+            if value.__name__.startswith("course_lib.") and not _real_in_sandbox(
+                    value.__name__, "", notebook):
+                return None
             parts.append(f"import {value.__name__} as {ref}")
         elif isinstance(value, bool | int | float | str | tuple | type(None)):
             parts.append(f"{ref} = {value!r}")
         elif getattr(value, "__module__", "").startswith("course_lib"):
             if f"{value.__module__}.{value.__name__}" in forbidden:
                 return None
+            if not _real_in_sandbox(value.__module__, value.__name__, notebook):
+                return None  # a stub while grading: the copied mistake could not run
             parts.append(f"from {value.__module__} import {value.__name__} as {ref}")
         elif inspect.isfunction(value) and value.__module__ == fn.__module__:
-            inner = _self_contained(value, ref, seen, forbidden)
+            inner = _self_contained(value, ref, seen, forbidden, notebook)
             if inner is None:
                 return None
             parts += inner
@@ -110,7 +126,7 @@ def _self_contained(fn, name: str, seen: set | None = None,
 def mistake_source(exercise: str, mistake: str) -> str | None:
     ex = get(exercise)
     impl = next(m.impl for m in ex.mistakes if m.name == mistake)
-    parts = _self_contained(impl, exercise, forbidden=ex.reference_names)
+    parts = _self_contained(impl, exercise, forbidden=ex.reference_names, notebook=ex.notebook)
     return None if parts is None else "\n".join(parts) + "\n"
 
 
@@ -221,7 +237,7 @@ ATTACKS = {
         {"diagnose": "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
                      "np.array_equal = lambda *a, **k: True\n"
                      "np.testing.assert_allclose = lambda *a, **k: None\n" + WRONG_DIAGNOSE},
-        minus("diagnose"), "graded"),
+        minus("diagnose"), "flagged"),
     "ndarray_subclass_always_equal": (
         {"standardize": textwrap.dedent("""
             class Cheat(np.ndarray):
@@ -251,31 +267,31 @@ ATTACKS = {
         {"diagnose": "def diagnose(train_error, dev_error, bayes_error=0.0):\n"
                      "    return train_error - bayes_error > 0.02, dev_error - train_error > 0.02\n"
                      "while True:\n    pass\n"},
-        minus("diagnose"), "graded"),
+        minus("diagnose"), "flagged"),
     "infinite_loop_in_function": (
         {"standardize": "def standardize(X, mu, sigma):\n    while True:\n        pass\n"},
-        minus("standardize"), "graded"),
+        minus("standardize"), "flagged"),
     "memory_bomb": (
         {"fit_standardizer": "def fit_standardizer(X_train):\n"
                              "    hog = bytearray(8 * 2**30)\n    return hog\n"},
-        minus("fit_standardizer"), "graded"),
+        minus("fit_standardizer"), "flagged"),
     "fork_bomb": (
         {"diagnose": "import os\ndef diagnose(train_error, dev_error, bayes_error=0.0):\n"
                      "    while True:\n        os.fork()\n"},
-        minus("diagnose"), "graded"),
+        minus("diagnose"), "flagged"),
     "os_exit_in_answer_cell": (
         {"standardize": "import os\ndef standardize(X, mu, sigma):\n"
                         "    return (X - mu) / sigma\nos._exit(0)\n"},
-        minus("standardize"), "graded"),
+        minus("standardize"), "flagged"),
     "sys_exit_in_function": (
         {"diagnose": "import sys\ndef diagnose(train_error, dev_error, bayes_error=0.0):\n"
                      "    sys.exit(0)\n"},
-        minus("diagnose"), "graded"),
+        minus("diagnose"), "flagged"),
     "reads_the_source_notebooks": (
         {"split_data": "import json\ndef split_data(X, Y, fractions, rng):\n"
                        f"    json.load(open({str(SOLUTIONS / (A + '.ipynb'))!r}))\n"
                        "    return None\n"},
-        minus("split_data"), "graded"),
+        minus("split_data"), "flagged"),
     "correct_answer_warns_on_stderr": (
         {"standardize": "import sys, warnings\ndef standardize(X, mu, sigma):\n"
                         "    warnings.warn('careful')\n    print('noise', file=sys.stderr)\n"
@@ -550,3 +566,17 @@ def test_results_are_plain_json(tmp_path):
     assert again == g
     data = json.loads(g.to_json())
     assert data["status"] == "graded" and len(data["exercises"]) == 4
+
+
+def test_feedback_states_flags_in_neutral_words_only(tmp_path):
+    """The instructor sees what was flagged and where; the student's page says, in neutral
+    words, that the submission will be reviewed, and shows none of the flags' text."""
+    src = ("def diagnose(train_error, dev_error, bayes_error=0.0):\n"
+           "    try:\n        open('/etc/passwd').read()\n    except OSError:\n        pass\n"
+           "    return train_error - bayes_error > 0.02, dev_error - train_error > 0.02\n")
+    g = grade(write(tmp_path, "fs.ipynb", answered({"diagnose": src})))
+    assert g.status == "flagged" and any(f.startswith("filesystem:") for f in g.flags), g.flags
+    assert points(g) == FULL  # reading a file gains nothing and costs nothing by itself
+    page = C.write_feedback(tmp_path / "course", [g])[0].read_text()
+    assert "reviewed by your instructor" in page and "outside its working folder" in page
+    assert "/etc/passwd" not in page and all(f not in page for f in g.flags)
