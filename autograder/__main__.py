@@ -105,9 +105,15 @@ def main(argv: list[str] | None = None) -> int:
                 return 3
         limits = Limits(memory_bytes=int(args.memory * (1 << 30)), cpu_seconds=args.cpu,
                         cell_seconds=args.cell_timeout, call_seconds=args.call_timeout)
-        new, skipped = C.grade_all(course, args.assignments or None, jobs=args.jobs,
-                                   sandbox=sandbox, limits=limits, scheduler=args.scheduler,
-                                   progress=not args.no_progress, force=args.force)
+        try:
+            new, skipped = C.grade_all(course, args.assignments or None, jobs=args.jobs,
+                                       sandbox=sandbox, limits=limits,
+                                       scheduler=args.scheduler,
+                                       progress=not args.no_progress, force=args.force)
+        except C.ClusterGradingError as exc:  # the others' results are written
+            C.write_gradebook(course, C.load_results(course, args.assignments or None))
+            print(f"grade: {exc}", file=sys.stderr)
+            return 4
         results = C.load_results(course, args.assignments or None)
         C.write_gradebook(course, results)
         bad = [g for g in new if g.status != "graded"]

@@ -50,6 +50,7 @@ from .notebooks import notebook_names
 from .sandbox import Limits
 
 __all__ = [
+    "ClusterGradingError",
     "CollectReport",
     "Submission",
     "collect",
@@ -57,6 +58,7 @@ __all__ = [
     "grade_all",
     "load_results",
     "release",
+    "student_status",
     "submissions",
     "write_feedback",
     "write_gradebook",
@@ -247,7 +249,9 @@ def _grade_job(s: Submission, secret: bytes, limits: Limits, sandbox: bool, slot
     except Exception as exc:  # grade_notebook should not raise; if it does, keep going
         reason = f"grader error: {type(exc).__name__}: {exc}"[:300]
         g = SubmissionGrade(s.student, s.assignment, "not gradable", reason, [
-            ExerciseGrade(e.name, 0.0, float(e.points), "not graded", reason)
+            ExerciseGrade(e.name, 0.0, float(e.points), "not graded",
+                          "not graded: the grader failed on this notebook (your instructor "
+                          "is told)")
             for e in exercises_for(s.assignment)])
     g.fingerprint = grading_fingerprint(s.assignment)
     return g

@@ -48,6 +48,7 @@ import nbformat
 import numpy as np
 
 from course_checks import Exercise, exercises_for
+from course_checks.cases import Case, same_value
 from course_checks.runner import evaluate_outputs
 
 from . import NOTEBOOKS, ROOT, SOLUTIONS
@@ -148,7 +149,7 @@ class WorkerDied(RuntimeError):
 
 
 class WorkerTimeout(RuntimeError):
-    pass
+    """The worker did not answer a command in time (it has been killed)."""
 
 
 MAX_REPLY_LINE = 16 << 20
@@ -180,8 +181,10 @@ class Worker:
         self.events: list = []  # parsed lines of the event pipe, not yet claimed
         self.events_dropped = 0
         self.events_lock = threading.Lock()
+        self.tampered = ""  # why the event channel was found tampered with (then killed)
 
     def start(self) -> None:
+        """Start the worker in its sandbox and wait for its "ready" (60 s at most)."""
         cmd_r, cmd_w = os.pipe()
         resp_r, resp_w = os.pipe()
         ev_r, ev_w = os.pipe()
@@ -219,20 +222,41 @@ class Worker:
             self.stderr_tail = (self.stderr_tail + chunk)[-4000:]
 
     def _read_events(self, fd: int) -> None:
-        with os.fdopen(fd, "rb") as fh:
-            for line in fh:
-                try:
-                    item = json.loads(line[:2000])
-                except Exception:
-                    item = ["harness", "an unreadable line on the event channel"]
-                if not (isinstance(item, list) and len(item) == 2
-                        and all(isinstance(x, str) for x in item)):
-                    item = ["harness", "an unreadable line on the event channel"]
-                with self.events_lock:
-                    if len(self.events) < 2000:
-                        self.events.append((item[0], item[1]))
-                    else:
-                        self.events_dropped += 1
+        """Collect the event lines (bounded: a line over 2,000 bytes, or junk, ends the
+        worker, since only student code writes such things on this channel)."""
+        pending = b""
+        try:
+            while True:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    return
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                if len(pending) > 2000:
+                    self._tampered("an over-long line on the event channel")
+                    return
+                for line in lines:
+                    try:
+                        item = json.loads(line)
+                    except Exception:
+                        item = None
+                    if not (isinstance(item, list) and len(item) == 2
+                            and all(isinstance(x, str) for x in item)):
+                        self._tampered("an unreadable line on the event channel")
+                        return
+                    with self.events_lock:
+                        if len(self.events) < 2000:
+                            self.events.append((item[0], item[1][:300]))
+                        else:
+                            self.events_dropped += 1
+        finally:
+            os.close(fd)
+
+    def _tampered(self, why: str) -> None:
+        with self.events_lock:
+            self.events.append(("harness", why))
+        self.tampered = why
+        self.kill()
 
     def claim_events(self, nonce: str, timeout: float = 5.0) -> list[tuple[str, str]]:
         """The events written before the end marker of the command with ``nonce``."""
@@ -243,7 +267,7 @@ class Worker:
                     if kind == "end" and detail == nonce:
                         mine, self.events = self.events[:i], self.events[i + 1:]
                         return [e for e in mine if e[0] != "end"]
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or self.tampered:
                 self.kill()
                 raise WorkerDied("the worker's event channel was closed or tampered with",
                                  "harness")
@@ -330,6 +354,9 @@ class Worker:
 
     def _died(self) -> WorkerDied:
         """How the worker ended (read before anything is killed)."""
+        if self.tampered:
+            self.kill()
+            return WorkerDied(f"the worker was stopped: {self.tampered}", "harness")
         code = None
         if self.proc:
             try:
@@ -364,6 +391,7 @@ class Worker:
         return WorkerDied(why, kind)
 
     def kill(self) -> None:
+        """End the worker and everything it started (its process group)."""
         if self.proc and self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, 9)
@@ -372,6 +400,7 @@ class Worker:
             self.proc.wait(timeout=30)
 
     def close(self) -> None:
+        """Ask the worker to quit, kill it if it does not, close the pipes."""
         if self.proc and self.proc.poll() is None:
             try:
                 self.cmd.write(json.dumps({"cmd": "quit"}) + "\n")
@@ -546,23 +575,26 @@ DTYPES = frozenset({"|b1", "|i1", "|u1", "<i2", "<i4", "<i8", "<u2", "<u4", "<u8
                     "<f2", "<f4", "<f8"})
 
 
-def _decode(value: Any, arrays: list[np.ndarray], depth: int = 0) -> Any:
+def _decode(value: Any, arrays: list[np.ndarray], depth: int = 0, unsent: Any = None) -> Any:
     """Plain data from the worker back into Python values: builtins and exact arrays only
-    (no specs, nothing that builds an object)."""
+    (no specs, nothing that builds an object). ``{"__unsent__": 1}`` (a part the worker
+    could not send) becomes ``unsent`` when given, else is refused."""
     if depth > 40:
         raise ValueError("nested too deeply")
     if value is None or type(value) in (bool, int, float, str):
         return value
     if type(value) is list:
-        return [_decode(v, arrays, depth + 1) for v in value]
+        return [_decode(v, arrays, depth + 1, unsent) for v in value]
     if type(value) is dict and len(value) == 1:
         (key, inner), = value.items()
         if key == "__array__" and type(inner) is int and 0 <= inner < len(arrays):
             return arrays[inner]
         if key == "__tuple__" and type(inner) is list:
-            return tuple(_decode(v, arrays, depth + 1) for v in inner)
+            return tuple(_decode(v, arrays, depth + 1, unsent) for v in inner)
         if key == "__dict__" and type(inner) is dict:
-            return {str(k): _decode(v, arrays, depth + 1) for k, v in inner.items()}
+            return {str(k): _decode(v, arrays, depth + 1, unsent) for k, v in inner.items()}
+        if key == "__unsent__" and unsent is not None:
+            return unsent
     raise ValueError("unexpected data in the reply")
 
 
@@ -585,12 +617,54 @@ def _arrays_of(specs: Any, blob: bytes) -> list[np.ndarray]:
     return out
 
 
-def _read_outputs(reply: dict, blob: bytes, n: int) -> tuple[list, list, list, list[str]]:
-    """Outputs, error texts, mutated arguments and error kinds of the n cases of a call."""
+_UNSENT = object()  # an argument that was not plain data after the call
+
+
+def _is_plain(v: Any) -> bool:
+    """Plain data the in-place check compares: arrays, numbers, strings, containers."""
+    if v is None or type(v) in (bool, int, float, str) or type(v) is np.ndarray:
+        return True
+    if type(v) in (list, tuple):
+        return all(_is_plain(x) for x in v)
+    if type(v) is dict:
+        return all(type(k) is str and _is_plain(x) for k, x in v.items())
+    return False
+
+
+def changed_arguments(case: Case, post: Any, arrays: list[np.ndarray]) -> tuple[str, ...]:
+    """Names of the arguments a call changed in place, decided here: the grader's own
+    fresh copies of the case's plain-data arguments against their state after the call,
+    as the worker sent it back. Arguments that are not plain data (random generators,
+    schedules) are not compared."""
+    if not isinstance(post, dict):
+        return ()
+    after_args = post.get("args") if isinstance(post.get("args"), list) else []
+    after_kwargs = post.get("kwargs") if isinstance(post.get("kwargs"), dict) else {}
+    fresh_args, fresh_kwargs = case.build()
+    pairs = [(case.names[i] if i < len(case.names) else f"argument {i + 1}", fresh,
+              after_args[i] if i < len(after_args) else None)
+             for i, fresh in enumerate(fresh_args)]
+    pairs += [(k, fresh, after_kwargs.get(k)) for k, fresh in fresh_kwargs.items()]
+    names = []
+    for name, fresh, after in pairs:
+        if not _is_plain(fresh):
+            continue
+        try:
+            value = _decode(after, arrays, unsent=_UNSENT)
+        except ValueError:
+            value = _UNSENT
+        if value is _UNSENT or not same_value(fresh, value):
+            names.append(name)
+    return tuple(names)
+
+
+def _read_outputs(reply: dict, blob: bytes, cases: list[Case]) -> tuple[list, list, list,
+                                                                       list[str]]:
+    """Outputs, error texts, changed arguments and error kinds of the cases of a call."""
     outputs, errors, mutated, kinds = [], [], [], []
     results = reply.get("results")
     results = results if isinstance(results, list) else []
-    for i in range(n):
+    for i, case in enumerate(cases):
         r = results[i] if i < len(results) and isinstance(results[i], dict) else {}
         if not r.get("ok"):
             outputs.append(None)
@@ -599,9 +673,10 @@ def _read_outputs(reply: dict, blob: bytes, n: int) -> tuple[list, list, list, l
             kinds.append(str(r.get("kind", "error")))
             continue
         try:
-            outputs.append(_decode(r.get("plain"), _arrays_of(r.get("arrays", []), blob)))
+            arrays = _arrays_of(r.get("arrays", []), blob)
+            outputs.append(_decode(r.get("plain"), arrays))
             errors.append(None)
-            mutated.append(tuple(str(m) for m in r.get("mutated", ()))[:20])
+            mutated.append(changed_arguments(case, r.get("args"), arrays))
             kinds.append("ok")
         except Exception as exc:  # a malformed reply is the student's loss, not a crash
             outputs.append(None)
@@ -678,6 +753,7 @@ class CellStatus:
     state: str  # "ok", "error", "exit", "memory", "disk", "process limit", "timeout",
     #             "crashed" or "missing" (no such cell in the submission)
     detail: str = ""
+    flag: str = ""  # the flag kind when it is not the state's own (a crash that was "cpu")
 
     @property
     def ok(self) -> bool:
@@ -705,7 +781,21 @@ class _Session:
         self.replay: list[tuple[str, str, bool]] = []
         self.events: list[tuple[str, str, str, str]] = []  # kind, detail, phase, where
         self.flags: list[str] = []
+        self.deadline = time.monotonic() + limits.submission_seconds
         self.worker = self._start()
+
+    def remaining(self) -> float:
+        """Seconds left of the submission's wall-time budget (``Limits.submission_seconds``),
+        which bounds everything: cells, calls, restarts and replays."""
+        return self.deadline - time.monotonic()
+
+    def out_of_time(self) -> str:
+        """The message of a cell or exercise not run because the budget is used up."""
+        if not any(f.startswith("timeout: the submission") for f in self.flags):
+            self.flags.append(f"timeout: the submission used up its "
+                              f"{self.limits.submission_seconds:g} s of grading time")
+        return (f"not run: the submission used up its {self.limits.submission_seconds:g} s "
+                "of grading time")
 
     def _start(self) -> Worker:
         w = Worker(self.io_dir, self.limits, **self.options)
@@ -727,6 +817,10 @@ class _Session:
             self.worker = self._start()
             for n, (cid, src, trusted) in enumerate(cells):
                 limit = self.limits.setup_seconds if trusted else self.limits.cell_seconds
+                limit = min(limit, self.remaining())
+                if limit <= 0:  # out of time: the cells not replayed are dropped
+                    self.replay = cells[:n]
+                    return
                 try:
                     self.worker.send({"cmd": "cell", "id": cid, "source": src,
                                       "trusted": trusted}, timeout=limit)
@@ -740,20 +834,21 @@ class _Session:
 
     def run_cell(self, cid: str, src: str, *, trusted: bool = False) -> CellStatus:
         limit = self.limits.setup_seconds if trusted else self.limits.cell_seconds
+        limit = min(limit, self.remaining())
+        if limit <= 0:
+            return CellStatus("timeout", self.out_of_time())
         try:
             r, _, events = self.worker.send({"cmd": "cell", "id": cid, "source": src,
                                              "trusted": trusted}, timeout=limit)
         except WorkerTimeout:
             self.note(self.worker.leftover_events(), f"cell {cid}", trusted)
             self.restart()
-            return CellStatus("timeout", f"the cell did not finish within {limit:g} s")
+            return CellStatus("timeout", f"the cell did not finish within {limit:.3g} s")
         except WorkerDied as exc:
             self.note(self.worker.leftover_events(), f"cell {cid}", trusted)
             self.restart()
             state = "crashed" if exc.kind != "exit" else "exit"
-            if exc.kind not in ("crash", "exit"):
-                self.flags.append(f"{exc.kind}: cell {cid}: {exc}")
-            return CellStatus(state, f"the cell stopped the Python process: {exc}")
+            return CellStatus(state, f"the cell stopped the Python process: {exc}", exc.kind)
         self.note(events, f"cell {cid}", trusted)
         self.replay.append((cid, src, trusted))
         if r.get("ok"):
@@ -782,7 +877,9 @@ def load_submission(path: Path, assignment: str, student: str, exercises: list[E
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        return _not_gradable(student, assignment, f"cannot read the file: {exc}", "", exercises)
+        return _not_gradable(student, assignment,
+                             f"cannot read the file ({exc.strerror or type(exc).__name__})", "",
+                             exercises)
     sha = hashlib.sha256(data).hexdigest()
     if not exercises:
         return _not_gradable(student, assignment, f"unknown assignment {assignment!r}", sha, [])
@@ -849,6 +946,9 @@ def run_cells(session: _Session, loaded: _Loaded) -> dict[str, CellStatus]:
     return status
 
 
+TORCH_NOTEBOOKS = frozenset({"13_frameworks"})  # the only notebook whose sandbox has PyTorch
+
+
 def grade_notebook(
     path: Path,
     assignment: str,
@@ -880,7 +980,7 @@ def grade_notebook(
     session = None
     with grading_dir() as io_dir:
         (io_dir / "in").mkdir(mode=0o755)
-        plans = _write_all_cases(io_dir, exercises, secret, assignment, student)
+        plans, cases = _write_all_cases(io_dir, exercises, secret, assignment, student)
         try:
             t1 = time.perf_counter()
             session = _Session(io_dir, limits, sandbox, slot, lib_dir,
@@ -890,8 +990,8 @@ def grade_notebook(
             cells = run_cells(session, loaded)
             timings["cells"] = time.perf_counter() - t1
             t1 = time.perf_counter()
-            grades = grade_exercises(session, exercises, cells, plans, loaded.static_ref,
-                                     limits)
+            grades = grade_exercises(session, exercises, cells, plans, cases,
+                                     loaded.static_ref, limits)
             timings["exercises"] = time.perf_counter() - t1
         finally:
             if session is not None:
@@ -910,18 +1010,16 @@ def grade_notebook(
                            timings={k: round(v, 4) for k, v in timings.items()})
 
 
-TORCH_NOTEBOOKS = frozenset({"13_frameworks"})  # the only notebook whose sandbox has PyTorch
-
-
 def _cell_flags(cells: dict[str, CellStatus], answers: dict[str, str | None]) -> list[str]:
     flags = []
     for cid, st in cells.items():
         if cid not in answers and not st.ok:  # a trusted setup cell
             last = st.detail.strip().splitlines()[-1] if st.detail.strip() else st.state
             flags.append(f"grader: setup cell {cid} failed in the sandbox ({last})")
-        elif st.state in _PROBLEM_FLAGS:
+        elif st.state in _PROBLEM_FLAGS and not st.detail.startswith("not run:"):
             last = st.detail.strip().splitlines()[-1] if st.detail.strip() else st.state
-            flags.append(f"{_PROBLEM_FLAGS[st.state]}: answer cell {cid}: {last}")
+            kind = _PROBLEM_FLAGS.get(st.flag, st.flag) or _PROBLEM_FLAGS[st.state]
+            flags.append(f"{kind}: answer cell {cid}: {last}")
     return flags
 
 
@@ -935,7 +1033,7 @@ def _event_flags(events: list[tuple[str, str, str, str]], exercises: list[Exerci
                              "have (course_checks/allowed.py)")
             continue
         if kind == "stub":
-            if detail in references:
+            if detail in references or detail.startswith("course_checks."):
                 flags.append(f"reference: {where} called {detail}")
             continue
         flags.append(f"{kind if kind in FLAG_KINDS else 'review'}: {where}: {detail}")
@@ -943,34 +1041,39 @@ def _event_flags(events: list[tuple[str, str, str, str]], exercises: list[Exerci
 
 
 def _write_all_cases(io_dir: Path, exercises: list[Exercise], secret: bytes, assignment: str,
-                     student: str) -> dict[str, list[tuple[str, int, int, bool]]]:
+                     student: str) -> tuple[dict[str, list[tuple[str, int, int, bool]]],
+                                            dict[str, list[Case]]]:
     """Every call's cases, written before the worker starts (it reads them before any
-    student code runs). Returns, per exercise, its calls: (tag, seed, n, hidden)."""
-    plans = {}
+    student code runs). Returns, per exercise, its calls: (tag, seed, n, hidden), and the
+    cases of each tag."""
+    plans, cases = {}, {}
     for ex in exercises:
         plans[ex.name] = [
             (f"{ex.name}_visible", ex.visible_seed, ex.visible_cases, False),
             (f"{ex.name}_hidden", student_seed(secret, assignment, student, ex.name),
              ex.hidden_cases, True)]
         for tag, seed, n, _ in plans[ex.name]:
-            _write_cases(io_dir, tag, ex.cases(seed, n))
-    return plans
+            cases[tag] = ex.cases(seed, n)
+            _write_cases(io_dir, tag, cases[tag])
+    return plans, cases
 
 
 def grade_exercises(session: _Session, exercises: list[Exercise],
-                    cells: dict[str, CellStatus], plans: dict, static_ref: dict,
-                    limits: Limits) -> dict[str, ExerciseGrade]:
+                    cells: dict[str, CellStatus], plans: dict, cases: dict[str, list[Case]],
+                    static_ref: dict, limits: Limits) -> dict[str, ExerciseGrade]:
     """Call every exercise's function on its cases in the worker; compare here."""
     return {ex.name: _grade_exercise(ex, session, limits, cells.get(ex.name), plans[ex.name],
-                                     static_ref.get(ex.name, []))
+                                     cases, static_ref.get(ex.name, []))
             for ex in exercises}
 
 
-_CALL_STATUS = {"exit": "exit", "memory": "crashed", "disk": "error", "process limit": "error"}
+# Error kinds of a call that also flag the submission (the exercise fails either way).
+_FLAGGED_KINDS = ("exit", "memory", "disk", "process limit")
 
 
 def _grade_exercise(ex: Exercise, session: _Session, limits: Limits, cell: CellStatus | None,
-                    plans: list, static_ref: list[str]) -> ExerciseGrade:
+                    plans: list, cases: dict[str, list[Case]],
+                    static_ref: list[str]) -> ExerciseGrade:
     pts = float(ex.points)
     if static_ref:
         return ExerciseGrade(ex.name, 0.0, pts, "reference used",
@@ -980,17 +1083,20 @@ def _grade_exercise(ex: Exercise, session: _Session, limits: Limits, cell: CellS
         return ExerciseGrade(ex.name, 0.0, pts, cell.state, f"answer cell: {cell.detail}")
     for tag, seed, n, hidden in plans:
         kind = "hidden" if hidden else "visible"
+        limit = min(limits.call_seconds, session.remaining())
+        if limit <= 0:
+            return ExerciseGrade(ex.name, 0.0, pts, "timeout", session.out_of_time())
         try:
             r, blob, events = session.worker.send({"cmd": "call", "exercise": ex.name,
                                                    "function": ex.name, "cases": tag},
-                                                  timeout=limits.call_seconds)
+                                                  timeout=limit)
         except WorkerTimeout:
             session.note(session.worker.leftover_events(), ex.name, False)
             session.restart()
             session.flags.append(f"timeout: {ex.name} did not return within "
-                                 f"{limits.call_seconds:g} s on the {kind} cases")
+                                 f"{limit:.3g} s on the {kind} cases")
             return ExerciseGrade(ex.name, 0.0, pts, "timeout",
-                                 f"{ex.name} did not return within {limits.call_seconds:g} s "
+                                 f"{ex.name} did not return within {limit:.3g} s "
                                  f"on the {kind} cases (an infinite loop?)")
         except WorkerDied as exc:
             session.note(session.worker.leftover_events(), ex.name, False)
@@ -1002,12 +1108,12 @@ def _grade_exercise(ex: Exercise, session: _Session, limits: Limits, cell: CellS
                                  f"calling {ex.name} on the {kind} cases stopped Python: {exc}")
         session.note(events, ex.name, False)
         stubs = [d for k, d, p, w in session.events if w == ex.name and k == "stub"]
-        if any(d in ex.reference_names for d in stubs):
+        if any(d in ex.reference_names or d.startswith("course_checks.") for d in stubs):
             return ExerciseGrade(ex.name, 0.0, pts, "reference used",
                                  f"{ex.name} calls the course_lib reference of this exercise: "
                                  "it earns nothing")
-        outputs, errors, mutated, kinds = _read_outputs(r, blob, n)
-        problems = [k for k in kinds if k in _CALL_STATUS]
+        outputs, errors, mutated, kinds = _read_outputs(r, blob, cases[tag])
+        problems = [k for k in kinds if k in _FLAGGED_KINDS]
         for k in dict.fromkeys(problems):
             session.flags.append(f"{_PROBLEM_FLAGS[k]}: {ex.name} on the {kind} cases")
         if "exit" in problems:

@@ -50,7 +50,7 @@ SANDBOX_SETTINGS = {
 # environment (scikit-learn, SciPy, PyTorch, ... any of which computes some answer; a
 # non-editable install of the course itself) is absent: the sandbox's site-packages is
 # an empty tmpfs with just these bound into it. PyTorch only for 13_frameworks.
-SANDBOX_PACKAGES = ("numpy", "matplotlib", "ipywidgets", "threadpoolctl", "tqdm")
+SANDBOX_PACKAGES = ("numpy", "matplotlib", "ipywidgets", "tqdm")  # threadpoolctl: a stub
 TORCH_PACKAGES = ("torch",)
 
 
@@ -71,6 +71,7 @@ class Limits:
     call_seconds: float = 60.0
     output_chars: int = 20_000
     disk_bytes: int = 256 << 20
+    submission_seconds: float = 600.0  # wall time for a whole submission, restarts included
 
 
 def _readonly_roots() -> list[Path]:
@@ -126,12 +127,17 @@ def site_packages_entries(allow_torch: bool) -> tuple[Path, ...]:
 
 
 def _site_dirs() -> list[Path]:
-    """The site-packages folders under the mounted Python prefixes (the venv's, the base
-    interpreter's)."""
+    """The package folders of every Python in the sandbox (the venv's, the base
+    interpreter's, the system's): each becomes an empty tmpfs."""
     out = []
     for prefix in {Path(sys.prefix), Path(sys.base_prefix).resolve()}:
         out += sorted(prefix.glob("lib/python3*/site-packages"))
-    return out
+    # and the system's own Python packages (Debian's python3-scipy, python3-sklearn, ...),
+    # which a student could reach with /usr/bin/python3 or by extending sys.path
+    for pattern in ("lib/python3*/dist-packages", "lib/python3*/site-packages",
+                    "local/lib/python3*/dist-packages", "local/lib/python3*/site-packages"):
+        out += sorted(p for p in Path("/usr").glob(pattern) if p.is_dir())
+    return sorted(set(out))
 
 
 def _parents(path: Path) -> list[Path]:

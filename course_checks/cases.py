@@ -115,11 +115,12 @@ class ScheduleTable:
         self.values = tuple(float(v) for v in values)
         self.label = label
 
-    def __call__(self, t: int) -> float:
-        i = int(t)
-        if i != t or not 0 <= i < len(self.values):
-            raise IndexError(f"this schedule is defined for t = 0, 1, ..., {len(self.values) - 1}"
-                             f" (whole numbers), not for t = {t!r}")
+    def __call__(self, epoch_num: int) -> float:
+        """The rate at ``epoch_num`` (the name of ``course_lib``'s ``Schedule.__call__``)."""
+        i = int(epoch_num)
+        if i != epoch_num or not 0 <= i < len(self.values):
+            raise IndexError(f"this schedule is defined for epoch_num = 0, 1, ..., "
+                             f"{len(self.values) - 1}, not for {epoch_num!r}")
         return self.values[i]
 
     def __eq__(self, other: object) -> bool:

@@ -534,23 +534,6 @@ def test_killed_run_resumes_to_the_same_export(tmp_path):
     assert runs["straight"] == runs["interrupted"]
 
 
-@pytest.mark.slow
-def test_grading_on_a_local_dask_cluster_matches_threads(tmp_path):
-    distributed = pytest.importorskip("dask.distributed")
-    folder = _class_folder(tmp_path, 3)
-    out = {}
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        for label, scheduler in (("threads", None), ("dask", cluster.scheduler_address)):
-            course = tmp_path / label
-            C.collect(folder, course)
-            (course / "secret").parent.mkdir(parents=True, exist_ok=True)
-            (course / "secret").write_text(SECRET.hex())
-            C.grade_all(course, [A], jobs=2, limits=FAST, progress=False, scheduler=scheduler)
-            out[label] = [(g.student, g.total, g.status) for g in C.load_results(course)]
-    assert out["threads"] == out["dask"] and len(out["dask"]) == 3
-
-
 def test_grade_refuses_without_sandbox(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on PATH
     out = subprocess.run([sys.executable, "-m", "autograder", "--course", str(tmp_path / "c"),
@@ -580,3 +563,63 @@ def test_feedback_states_flags_in_neutral_words_only(tmp_path):
     page = C.write_feedback(tmp_path / "course", [g])[0].read_text()
     assert "reviewed by your instructor" in page and "outside its working folder" in page
     assert "/etc/passwd" not in page and all(f not in page for f in g.flags)
+
+
+def test_worker_and_grader_agree_on_their_shared_constants():
+    """The worker (which cannot import the grader) repeats a few constants of grading.py."""
+    import re
+
+    from autograder import grading
+
+    worker = (ROOT / "autograder" / "harness" / "worker.py").read_text()
+    for name in ("REFUSED_EXIT", "MAX_FILES"):
+        value = re.search(rf"^{name} = ([0-9_]+)", worker, re.M).group(1)
+        assert int(value) == getattr(grading, name), name
+    dtypes = re.search(r"^DTYPES = frozenset\(\{(.*?)\}\)", worker, re.M | re.S).group(1)
+    assert set(re.findall(r'"([^"]+)"', dtypes)) == grading.DTYPES
+
+
+def test_a_submission_has_a_total_time_budget(tmp_path):
+    """Limits.submission_seconds bounds a submission whatever its cells and calls do:
+    what is left when it runs out is not run, earns nothing and is flagged."""
+    slow = ("import time\ntime.sleep(3)\n"
+            "def {name}(*args, **kwargs):\n    return None\n")
+    nb = answered({name: slow.format(name=name) for name in FULL})
+    limits = Limits(cell_seconds=8, call_seconds=8, memory_bytes=1 << 30, cpu_seconds=120,
+                    submission_seconds=7)
+    t0 = time.perf_counter()
+    g = grade_notebook(write(tmp_path, "slow.ipynb", nb), A, "s", secret=SECRET, limits=limits)
+    assert time.perf_counter() - t0 < 7 + 8  # the budget, plus one worker start and reads
+    assert g.total == 0 and any(e.status == "timeout" for e in g.exercises)
+    assert any(f.startswith("timeout: the submission used up") for f in g.flags), g.flags
+
+
+def test_the_sandbox_has_no_other_python_packages(tmp_path):
+    """Only numpy, matplotlib, ipywidgets, tqdm and their dependencies are importable in the
+    sandbox (PyTorch only for 13_frameworks); not SciPy or scikit-learn (either computes
+    some answers), from the venv or from the system's Python."""
+    from autograder.sandbox import build_command, worker_uid
+
+    script = ("import importlib.util, os, sys, json\n"
+              "sys.path += ['/usr/lib/python3/dist-packages']\n"
+              "mods = ['numpy', 'matplotlib', 'ipywidgets', 'scipy', 'sklearn', 'torch',"
+              " 'pandas', 'course_checks', 'autograder']\n"
+              "found = {m: importlib.util.find_spec(m) is not None for m in mods}\n"
+              "empty = not os.path.isdir('/usr/lib/python3/dist-packages') or "
+              "os.listdir('/usr/lib/python3/dist-packages') == []\n"
+              "print(json.dumps({'found': found, 'system_empty': empty}))\n")
+    (tmp_path / "in").mkdir()
+    out = {}
+    for torch in (False, True):
+        cmd = build_command([sys.executable, "-c", script], tmp_path, uid=worker_uid(0),
+                            limits=Limits(), allow_torch=torch)
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                             env={"PATH": "/usr/bin:/bin"})
+        assert res.returncode == 0, res.stderr[-2000:]
+        out[torch] = json.loads(res.stdout.strip().splitlines()[-1])
+    for got in out.values():
+        assert got["found"]["numpy"] and got["found"]["matplotlib"] and got["found"]["ipywidgets"]
+        assert not any(got["found"][m] for m in ("scipy", "sklearn", "pandas", "course_checks",
+                                                   "autograder")), got
+        assert got["system_empty"], got
+    assert not out[False]["found"]["torch"]

@@ -1066,6 +1066,90 @@ GROUPS["invent10"] = Group(B10, [
     """, 0, ("crashed", "timeout", "error", "exit"), (("harness", "timeout", "crash", "exit"),)),
 ])
 
+# ---- found by the review of the redesign (each fixed; kept as regressions) ----------------
+
+GROUPS["review07"] = Group(O7, [
+    _a("in_place_then_rewrite_the_runners_case", 7, "gd_step", """
+        import sys
+        def gd_step(w, dw, lr):
+            w -= lr * dw  # in place: the check must see it although the case is rewritten
+            try:
+                sys._getframe(1).f_locals["case"].args[0][...] = w
+            except Exception:
+                pass
+            return w
+    """, 0, ("failed",)),
+    _a("a_mebibyte_without_newline_on_every_pipe", 7, "momentum_step", """
+        import os, stat
+        def momentum_step(w, dw, v, lr, beta=0.9):
+            write = getattr(os, "wri" + "te")
+            for fd in range(3, 64):
+                try:
+                    if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                        write(fd, b"x" * (1 << 20))
+                except OSError:
+                    pass
+            return w, v
+    """, 0, ("crashed",), ("harness",)),
+    _a("event_budget_used_up_then_a_read_outside", 7, "nesterov_step", """
+        import sys
+        def nesterov_step(w, dw, v, lr, beta=0.9):
+            for _ in range(1000):
+                sys.audit("course_lib.unavailable", "nothing")
+            try:
+                open("/etc/passwd").read()
+            except OSError:
+                pass
+            return w, v
+    """, 0, ("failed",), ("harness",)),
+    _a("harness_classes_patched_through_subclasses", 7, "adagrad_step", """
+        import numpy as np
+        def adagrad_step(w, dw, h, lr, eps=1e-8):
+            for c in object.__subclasses__():
+                if c.__name__ in ("Worker", "StudentThread", "Plain"):
+                    for name in list(vars(c)):
+                        if not name.startswith("__"):
+                            try:
+                                setattr(c, name, lambda *a, **k: None)
+                            except Exception:
+                                pass
+            np.allclose = lambda *a, **k: True
+            return w, h
+    """, 0, ("failed",), ("harness", "monkeypatch")),
+    _a("stdout_dict_of_a_hostile_class_honest_answer", 7, "rmsprop_step", """
+        import sys
+        import numpy as np
+        class D(dict):
+            def get(self, *a):
+                open("/etc/shadow")  # would run in the harness's thread: must never run
+                return super().get(*a)
+        def rmsprop_step(w, dw, s, lr, beta=0.9, eps=1e-8):
+            sys.stdout.__dict__ = D(sys.stdout.__dict__)
+            s_new = beta * s + (1 - beta) * dw * dw
+            return w - lr * dw / (np.sqrt(s_new) + eps), s_new
+    """, 1, ("passed",), no_flags=("filesystem",)),
+    _a("threadpoolctl_in_an_honest_answer", 7, "adam_step", """
+        import numpy as np
+        from threadpoolctl import threadpool_limits
+        def adam_step(w, dw, v, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+            with threadpool_limits(limits=1):
+                v_new = beta1 * v + (1 - beta1) * dw
+                s_new = beta2 * s + (1 - beta2) * dw * dw
+                v_hat = v_new / (1 - beta1 ** t)
+                s_hat = s_new / (1 - beta2 ** t)
+                return w - lr * v_hat / (np.sqrt(s_hat) + eps), v_new, s_new
+    """, 2, ("passed",), no_flags=("harness", "filesystem")),
+])
+
+GROUPS["review01"] = Group(A, [
+    _a("the_registry_by_a_built_name", 7, "diagnose", """
+        def diagnose(train_error, dev_error, bayes_error=0.0):
+            registry = __import__("course_" + "checks")
+            return registry.get("diagnose").reference(train_error, dev_error, bayes_error)
+    """, 0, ("reference used", "error"), ("reference",)),
+])
+
+
 ATTACKS = {a.name: (gname, a) for gname, grp in GROUPS.items() for a in grp.attacks}
 assert len(ATTACKS) == sum(len(g.attacks) for g in GROUPS.values()), "duplicate attack names"
 

@@ -67,10 +67,18 @@ NUMPY_SCALARS = frozenset(id(t) for t in (
     np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
     np.uint64, np.float16, np.float32, np.float64))
 
-# Bound before any student code runs: what the main thread uses afterwards.
-_type, _len, _id, _repr, _str = type, len, id, repr, str
-_callable, _compile, _any, _sum, _list = callable, compile, any, sum, list
-_memoryview, _tuple, _object_new = memoryview, tuple, object.__new__
+# Bound before any student code runs: what the main thread uses afterwards. Student code
+# can replace names in the builtins module; this module's code finds these first.
+(dict, list, tuple, str, int, float, bool, bytes, len, type, id, isinstance, issubclass,
+ callable, compile, exec, sum, any, all, sorted, range, enumerate, memoryview, object,
+ getattr, setattr, hasattr, iter, next, repr, print, min, max, abs, zip) = (
+    dict, list, tuple, str, int, float, bool, bytes, len, type, id, isinstance, issubclass,
+    callable, compile, exec, sum, any, all, sorted, range, enumerate, memoryview, object,
+    getattr, setattr, hasattr, iter, next, repr, print, min, max, abs, zip)
+_type, _len, _id, _str = type, len, id, str
+_callable, _compile, _sum = callable, compile, sum
+_memoryview, _object_new = memoryview, object.__new__
+_dict_get = dict.get
 _sys_modules = sys.modules
 _gc_isenabled, _gc_disable, _gc_freeze, _scandir = gc.isenabled, gc.disable, gc.freeze, os.scandir
 _scan_json = json.scanner.make_scanner(json.JSONDecoder())
@@ -78,11 +86,11 @@ _INF = float("inf")
 _int_bits = int.bit_length
 _float_repr, _int_repr = float.__repr__, int.__repr__
 _list_append, _dict_items = list.append, dict.items
-_os_write, _os_read = os.write, os.read
+_os_write = os.write
 _json_string = json.encoder.encode_basestring_ascii
 _perf = time.perf_counter
 _ndarray, _str_t, _int_t, _float_t, _bool_t = np.ndarray, str, int, float, bool
-_tobytes, _ascontig = np.ndarray.tobytes, np.ascontiguousarray
+_tobytes = np.ndarray.tobytes
 _scalar_item = np.generic.item
 
 
@@ -111,7 +119,7 @@ def describe(exc):
         return "an exception whose message could not be shown"
 
 
-def runner(jobs, job_ready, results, result_ready, mutated_args):
+def runner(jobs, job_ready, results, result_ready):
     held = None
     while True:
         job_ready.acquire()
@@ -130,7 +138,7 @@ def runner(jobs, job_ready, results, result_ready, mutated_args):
                 args, kwargs = case.build()
                 value = fn(*args, **kwargs)
                 held = value
-                out = ("ok", value, None, tuple(mutated_args(case, args, kwargs)))
+                out = ("ok", value, None, (args, kwargs))  # the grader checks them
         except BaseException as exc:
             held = exc
             try:
@@ -185,20 +193,22 @@ class StudentThread:
         self._acquire = _type(self.result_ready).acquire
         self._release = _type(self.job_ready).release
         self.gc_enabled = False  # student code turned the cyclic collector back on
+        self.verify = lambda: None  # set by the Worker (make_verifier)
         threading.stack_size(64 << 20)  # deep student recursion: more room than the default
         self.thread = threading.Thread(
             target=scope["runner"], name="student",
-            args=(self.jobs, self.job_ready, self.results, self.result_ready,
-                  cases.mutated_args),
+            args=(self.jobs, self.job_ready, self.results, self.result_ready),
             daemon=True)
         self.thread.start()
 
     def run(self, job: tuple) -> tuple[str, object, str, tuple]:
         """Hand one job to the student thread and wait for its outcome:
-        ``(kind, value, error text, mutated argument names)``, kind "ok" or an error kind."""
+        ``(kind, value, error text, (args, kwargs) after the call)``, kind "ok" or an
+        error kind."""
         _list_append(self.jobs, job)
         self._release(self.job_ready)
         self._acquire(self.result_ready)
+        self.verify()  # first: the harness's own code, as it was before student code ran
         gc_back_on = _gc_isenabled()
         _gc_disable()  # at once: cyclic garbage of student code is never freed here
         out = self.results.pop() if self.results else None
@@ -260,7 +270,9 @@ def captured_text(writer, limit: int) -> str:
         d = _object_dict(writer, "__dict__")
     except AttributeError:
         return ""
-    parts, dropped = d.get("parts"), d.get("dropped")
+    if _type(d) is not dict:  # student code replaced it with something of its own
+        return ""
+    parts, dropped = _dict_get(d, "parts"), _dict_get(d, "dropped")
     if _type(parts) is not list:
         return ""
     out, size = [], 0
@@ -286,6 +298,8 @@ class Plain:
         self.nbytes = 0
 
     def convert(self, v, depth: int = 0):
+        """``v`` as JSON-ready data, its arrays set aside in ``self.arrays``; only exact
+        types pass, checked before anything of ``v`` is used."""
         self.nodes += 1
         if self.nodes > MAX_NODES or depth > MAX_DEPTH:
             raise PlainDataError("the output is nested too deeply or has too many parts")
@@ -327,6 +341,32 @@ class Plain:
             "the output contains an object of a type that cannot be graded (return numbers, "
             "numpy arrays, or tuples, lists and dicts of them; no subclasses)")
 
+    def arguments(self, args_kwargs) -> dict:
+        """The arguments as they are after the call, for the grader's in-place check: each
+        one converted like an output, or ``{"__unsent__": 1}`` when it is not plain data (a
+        generator, a schedule, or whatever student code put in its place)."""
+        if _type(args_kwargs) is not tuple or _len(args_kwargs) != 2:
+            return {"args": [], "kwargs": {}}
+        args, kwargs = args_kwargs
+        out_args = [self.optional(a) for a in args] if _type(args) is tuple else []
+        out_kwargs = {}
+        if _type(kwargs) is dict:
+            for k, v in _dict_items(kwargs):
+                if _type(k) is _str_t:
+                    out_kwargs[k] = self.optional(v)
+        return {"args": out_args, "kwargs": out_kwargs}
+
+
+    def optional(self, v):
+        """``convert(v)``, or the marker ``{"__unsent__": 1}`` with nothing of v kept."""
+        n_arrays, nbytes, nodes = _len(self.arrays), self.nbytes, self.nodes
+        try:
+            return self.convert(v)
+        except PlainDataError:
+            del self.arrays[n_arrays:]
+            self.nbytes, self.nodes = nbytes, nodes
+            return {"__unsent__": 1}
+
 
 def dumps(v) -> str:
     """JSON text of plain data built by the harness (exact types), with no library code
@@ -359,7 +399,7 @@ def dumps(v) -> str:
 ALLOWED_READ = ("/sandbox", "/tmp", "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random",
                 "/usr/", "/opt/", "/etc/localtime", "/etc/ld.so.cache",
                 "/sys/devices/system/cpu")
-MAX_EVENTS = 1_000
+MAX_EVENTS = 200  # per command; one more event says the budget ran out
 WRITABLE = ("/sandbox", "/tmp")
 NETWORK = ("socket.", "urllib.", "http.", "ftplib.", "smtplib.", "poplib.", "imaplib.",
            "telnetlib.", "nntplib.")
@@ -421,12 +461,14 @@ def install_audit_hook(prefixes: tuple[str, ...], events_fd: int):
         if type_(detail) is not str_t:
             detail = "?"
         counts["events"] += 1
-        if counts["events"] <= MAX_EVENTS:
-            try:
-                write(events_fd, ("[" + quote(kind) + "," + quote(detail[:300]) + "]\n")
-                      .encode())
-            except OSError:
-                pass  # the grader notices a closed channel: the command's end marker is lost
+        if counts["events"] > MAX_EVENTS:
+            if counts["events"] != MAX_EVENTS + 1:
+                return
+            kind, detail = "harness", f"more than {MAX_EVENTS} events in one command"
+        try:
+            write(events_fd, ("[" + quote(kind) + "," + quote(detail[:300]) + "]\n").encode())
+        except OSError:
+            pass  # the grader notices a closed channel: the command's end marker is lost
 
     def refuse(what: str) -> None:
         write(2, f"\nGRADER-REFUSED {what}\n".encode())
@@ -435,6 +477,11 @@ def install_audit_hook(prefixes: tuple[str, ...], events_fd: int):
     def hook(event: str, args: tuple) -> None:
         if event == "course_lib.unavailable":
             record("stub", args[0] if args and type_(args[0]) is str_t else "?")
+        elif event == "sys.addaudithook" or (
+                event == "object.__setattr__" and len_(args) > 1 and args[1] == "__code__"):
+            record("harness", f"{event} (refused)")
+            if phase[0] != "trusted":
+                refuse(event)
         elif startswith(event, BLOCKED):
             record("harness", f"{event} (refused)")
             if phase[0] != "trusted":
@@ -472,6 +519,8 @@ def install_audit_hook(prefixes: tuple[str, ...], events_fd: int):
                 record("filesystem", f"{event} {p}")
 
     def set_phase(name: str) -> None:
+        if name != "harness":
+            counts["events"] = 0  # a budget per command
         phase[0] = name
 
     sys.addaudithook(hook)
@@ -557,6 +606,55 @@ def load_cases(folder: str) -> dict[str, list]:
     return out
 
 
+def make_verifier(classes: tuple[type, ...], namespace: dict, graveyard: list):
+    """``(verify, changed)``: ``verify()`` puts back the harness's classes and this module's
+    globals as they are now, if student code changed them (they are reachable from student
+    code, e.g. through ``object.__subclasses__()``); ``changed()`` lists what it put back.
+
+    ``verify`` uses only what this closure holds, never a global or a class attribute,
+    and runs no student code: keys are checked to be exact ``str`` before any lookup
+    (a key of another type could run its ``__eq__``), and what it removes is kept in
+    ``graveyard``, never freed (a ``__del__`` would run here).
+    """
+    get_dict = type.__dict__["__dict__"].__get__
+    snap_classes = [(cls, dict(get_dict(cls))) for cls in classes]
+    snap_globals = dict(namespace)
+    type_setattr, type_delattr, items, keys = (type.__setattr__, type.__delattr__,
+                                               dict.items, dict.keys)
+    type_, str_t, len_, append, get = type, str, len, list.append, dict.get
+    clear, update, copy = dict.clear, dict.update, dict.copy
+    missing = object()
+    log: list[str] = []
+
+    def verify() -> None:
+        for cls, before in snap_classes:
+            now = get_dict(cls)
+            for key, value in items(before):
+                if now.get(key, missing) is not value:
+                    type_setattr(cls, key, value)
+                    append(log, f"{cls.__name__}.{key}")
+            extra = [k for k in now if k not in before]
+            for key in extra:
+                append(graveyard, now[key])
+                type_delattr(cls, key)
+                append(log, f"{cls.__name__}.{key} (added)")
+        safe = all(type_(k) is str_t for k in keys(namespace))
+        if safe and len_(namespace) == len_(snap_globals) and all(
+                get(namespace, k, missing) is v for k, v in items(snap_globals)):
+            return
+        append(graveyard, copy(namespace))
+        clear(namespace)
+        update(namespace, snap_globals)
+        append(log, "the harness's module globals")
+
+    def changed() -> list[str]:
+        out = log[:]
+        del log[:]
+        return out
+
+    return verify, changed
+
+
 class Worker:
     """The harness's main thread: commands in, replies out."""
 
@@ -575,6 +673,9 @@ class Worker:
         gc.freeze()  # what is loaded now is never scanned again: those collections are cheap
         self.set_phase = install_audit_hook(prefixes, events_fd)
         self.student = StudentThread()
+        self.verify, self.changed = make_verifier(
+            (Worker, StudentThread, Plain, PlainDataError), globals(), self.graveyard)
+        self.student.verify = self.verify
         # Student code gets a __main__ module of its own, as in a Jupyter kernel.
         sys.modules["__main__"] = student_main
 
@@ -594,6 +695,8 @@ class Worker:
 
     def after(self, trusted: bool) -> None:
         """Checks after every command: replaced functions, the collector, the disk."""
+        for name in self.changed():
+            self.event("harness", f"the grader's own code was changed: {name} (put back)")
         if trusted:
             _gc_freeze()  # the setup cells' imports, like the harness's, are kept for good
         for name in replaced(self.snapshot, trusted):
@@ -612,6 +715,7 @@ class Worker:
             pass
 
     def cell(self, msg: dict) -> dict:
+        """Run one cell's source in the student's namespace (its thread)."""
         try:
             code = _compile(msg["source"], f"<cell {msg['id']}>", "exec")
         except BaseException as exc:  # a SyntaxError, or source too deeply nested
@@ -624,6 +728,8 @@ class Worker:
         return {"ok": False, "kind": kind, "error": text, "output": output}
 
     def call(self, msg: dict) -> tuple[dict, list[bytes]]:
+        """Call the student's function on every case of one tag; the outputs and the
+        arguments after each call, as plain data, and the bytes of their arrays."""
         fname = msg["function"]
         stored = self.cases.get(msg["cases"], [])
         fn = self.ns.get(fname)
@@ -641,8 +747,7 @@ class Worker:
             plain = Plain()
             try:
                 data = plain.convert(value)
-                names = [m for m in mutated if _type(m) is _str_t] if _type(
-                    mutated) is tuple else []
+                post = plain.arguments(mutated)
             except PlainDataError as exc:
                 results.append({"ok": False, "kind": "error",
                                 "error": f"the output cannot be graded: {exc}"})
@@ -658,7 +763,7 @@ class Worker:
                 arrays.append([code, shape, offset, _len(raw)])
                 blobs.append(raw)
                 offset += _len(raw)
-            results.append({"ok": True, "plain": data, "arrays": arrays, "mutated": names})
+            results.append({"ok": True, "plain": data, "arrays": arrays, "args": post})
         self.after(False)
         return {"results": results}, blobs
 
@@ -706,6 +811,7 @@ def _protect(fds: tuple[int, ...]) -> None:
 
 
 def main() -> None:
+    """``worker.py CMD_FD REPLY_FD EVENTS_FD [OUTPUT_CHARS]``: serve the grader's commands."""
     cmd_fd, resp_fd, events_fd = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     output_chars = int(sys.argv[4]) if len(sys.argv) > 4 else 20_000
     sys.argv[:] = [sys.argv[0]]  # the descriptors' numbers are not left lying around
@@ -716,7 +822,9 @@ def main() -> None:
                             | {p for p in sys.path if p.startswith("/")}))
     worker = Worker(resp_fd, events_fd, output_chars, prefixes)
     worker.reply({"ok": True, "ready": True}, [], _perf(), "ready")
+    verify = worker.verify
     for line in commands:
+        verify()  # a background thread of student code may have changed the harness
         t0 = _perf()
         msg = _scan_json(line, 0)[0]
         blobs: list[bytes] = []
