@@ -10,13 +10,13 @@ plain-data module at ``/opt/cases/cases.py``. It does NOT see the repository (so
 no real ``course_lib`` source, no ``solutions/``, no nbgrader source, no registry,
 no gradebook), the course directory, or other students' files. It gets a private
 ``/proc`` and PID namespace, no network, an empty environment but for a fixed list
-of settings, and one writable place: ``/sandbox``, a tmpfs of bounded size
-(``/tmp`` points into it), in which ``/sandbox/in`` holds the grader's case files,
-read-only. Outputs go back over a pipe, so the grader reads no file the sandbox wrote.
+of settings, and two writable places, ``/sandbox`` and ``/tmp``, tmpfs of half of
+``Limits.disk_bytes`` each; ``/sandbox/in`` holds the grader's case files, read-only.
+Outputs go back over a pipe, so the grader reads no file the sandbox wrote.
 
 Limits (``prlimit``): address space (memory, default 2 GiB), CPU seconds for the
 whole notebook, number of processes (a fork bomb fails at ``nproc``), and the
-size of any file written; the tmpfs's size bounds all writes together. When the
+size of any file written; the two tmpfs's sizes bound all writes together. When the
 grader runs as root, the student code runs as an unprivileged uid (``setpriv``),
 since the process limit does not apply to root; otherwise bubblewrap makes an
 unprivileged user namespace itself.
@@ -42,7 +42,7 @@ CASES_MODULE = Path(__file__).resolve().parent.parent / "course_checks" / "cases
 SANDBOX_SETTINGS = {
     "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/sandbox",
     "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-    "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/sandbox/tmp", "COURSE_LIB_NO_PROGRESS": "1",
+    "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp", "COURSE_LIB_NO_PROGRESS": "1",
     "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1", "PYTHONHASHSEED": "0",
 }
 # The third-party packages the sandbox shows: what the notebooks' setup cells and the
@@ -172,7 +172,12 @@ def build_command(argv: list[str], workdir: Path, *, uid: int | None, limits: Li
         if Path(etc).exists():
             cmd += ["--ro-bind", etc, etc]
     cmd += ["--proc", "/proc", "--dev", "/dev"]
-    made: set[Path] = set()
+    # The writable places, bounded as a whole: /tmp and /sandbox, tmpfs of half of
+    # limits.disk_bytes each. /tmp comes before the read-only binds, which may lie in it
+    # (a checkout or a virtual environment under /tmp): they are made inside the tmpfs.
+    half = str(limits.disk_bytes // 2)
+    cmd += ["--perms", "1777", "--size", half, "--tmpfs", "/tmp"]
+    made: set[Path] = {Path("/tmp")}
     binds = [(p, p) for p in _readonly_roots()] + [
         (HARNESS_DIR, Path("/opt/harness")), (CASES_MODULE, Path("/opt/cases/cases.py")),
     ]
@@ -189,9 +194,7 @@ def build_command(argv: list[str], workdir: Path, *, uid: int | None, limits: Li
     for entry in site_packages_entries(allow_torch):
         if entry.exists():
             cmd += ["--ro-bind", str(entry), str(entry)]
-    # The one writable place, bounded as a whole: a tmpfs of limits.disk_bytes.
-    cmd += ["--perms", "1777", "--size", str(limits.disk_bytes), "--tmpfs", "/sandbox",
-            "--perms", "1777", "--dir", "/sandbox/tmp", "--symlink", "/sandbox/tmp", "/tmp"]
+    cmd += ["--perms", "1777", "--size", half, "--tmpfs", "/sandbox"]
     if (Path(workdir) / "in").is_dir():
         cmd += ["--ro-bind", str(Path(workdir) / "in"), "/sandbox/in"]
     cmd += ["--chdir", "/sandbox"]

@@ -80,7 +80,8 @@ _callable, _compile, _sum = callable, compile, sum
 _memoryview, _object_new = memoryview, object.__new__
 _dict_get = dict.get
 _sys_modules = sys.modules
-_gc_isenabled, _gc_disable, _gc_freeze, _scandir = gc.isenabled, gc.disable, gc.freeze, os.scandir
+_gc_isenabled, _gc_disable, _gc_freeze = gc.isenabled, gc.disable, gc.freeze
+_scandir, _stat = os.scandir, os.stat
 _scan_json = json.scanner.make_scanner(json.JSONDecoder())
 _INF = float("inf")
 _int_bits = int.bit_length
@@ -446,6 +447,12 @@ def install_audit_hook(prefixes: tuple[str, ...], events_fd: int):
     phase = ["harness"]  # "trusted" (setup cells), "student" or "harness"
     counts = {"events": 0}
     readable = tuple(ALLOWED_READ) + tuple(prefixes)
+    # Folders of the host's that the sandbox shows only part of, because a mounted prefix
+    # lies in them (a checkout under /tmp: /tmp/course for /tmp/course/.venv): reading
+    # there outside the prefixes is reaching for the host's files.
+    host_dirs = tuple(sorted({
+        "/".join(p.split("/")[:k]) + "/" for p in prefixes
+        if p.startswith(("/tmp/", "/sandbox/")) for k in range(3, p.count("/") + 1)}))
     startswith, any_, str_t, bytes_t, int_t = str.startswith, any, str, bytes, int
     fsdecode, len_, type_, write, exit_ = os.fsdecode, len, type, os.write, os._exit
     normalize, quote = _normalize, _json_string
@@ -500,7 +507,8 @@ def install_audit_hook(prefixes: tuple[str, ...], events_fd: int):
             if writing:
                 if not startswith(p, WRITABLE) or startswith(p, "/sandbox/in"):
                     record("filesystem", f"opened {p} for writing")
-            elif not startswith(p, readable):
+            elif not startswith(p, readable) or (startswith(p, host_dirs)
+                                                  and not startswith(p, prefixes)):
                 record("filesystem", f"read {p}")
         elif startswith(event, LISTING) and args:
             if event == "glob.glob":
@@ -570,14 +578,20 @@ _MISSING = object()
 
 
 def count_files(root: str, limit: int) -> int:
-    """Files and folders under ``root``, counted up to ``limit + 1`` (no symlinks followed)."""
+    """Files and folders on ``root``'s own file system (a tmpfs of the sandbox: read-only
+    bind mounts inside it are not counted), up to ``limit + 1``; no symlink followed."""
+    try:
+        dev = _stat(root).st_dev
+    except OSError:
+        return 0
     n, todo = 0, [root]
     while todo and n <= limit:
         try:
             with _scandir(todo.pop()) as it:
                 for entry in it:
                     n += 1
-                    if entry.is_dir(follow_symlinks=False) and entry.path != f"{root}/in":
+                    if entry.is_dir(follow_symlinks=False) and entry.stat(
+                            follow_symlinks=False).st_dev == dev:
                         todo.append(entry.path)
                     if n > limit:
                         break
@@ -704,7 +718,7 @@ class Worker:
         if self.student.gc_enabled:
             self.student.gc_enabled = False
             self.event("monkeypatch", "the cyclic garbage collector was turned back on")
-        if count_files(IO, MAX_FILES) > MAX_FILES:
+        if count_files(IO, MAX_FILES) + count_files("/tmp", MAX_FILES) > MAX_FILES:
             _os_write(2, f"\nGRADER-DISK more than {MAX_FILES} files\n".encode())
             os._exit(REFUSED_EXIT + 1)
 
