@@ -48,7 +48,7 @@ import nbformat
 import numpy as np
 
 from course_checks import Exercise, exercises_for
-from course_checks.cases import Case, same_value
+from course_checks.cases import Case, argument_pairs, same_value
 from course_checks.runner import evaluate_outputs
 
 from . import NOTEBOOKS, ROOT, SOLUTIONS
@@ -368,10 +368,10 @@ class Worker:
             return WorkerDied("the worker's reply channel was closed while it ran", "harness")
         self._drain.join(timeout=2)
         tail = self.stderr_tail.decode("utf-8", "replace").strip().splitlines()[-5:]
-        if code is not None and code > 128:  # bubblewrap reports a child killed by N as 128+N
+        if code > 128:  # bubblewrap reports a child killed by signal N as 128+N
             code = -(code - 128)
         kind, why = "crash", "the Python process ended"
-        if code is not None and code < 0:
+        if code < 0:
             why = f"the Python process was killed by signal {-code}"
             if -code == signal.SIGXCPU:
                 kind, why = "cpu", why + " (the CPU time limit)"
@@ -384,7 +384,7 @@ class Worker:
         elif code == REFUSED_EXIT + 1:
             kind, why = "disk", (f"the code created more than {MAX_FILES} files; the "
                                  "sandbox ended the process")
-        elif code is not None:
+        else:
             kind, why = "exit", f"the Python process exited with status {code}"
         if any("MemoryError" in ln for ln in tail):
             kind, why = "memory", why + " (out of memory)"
@@ -640,13 +640,8 @@ def changed_arguments(case: Case, post: Any, arrays: list[np.ndarray]) -> tuple[
         return ()
     after_args = post.get("args") if isinstance(post.get("args"), list) else []
     after_kwargs = post.get("kwargs") if isinstance(post.get("kwargs"), dict) else {}
-    fresh_args, fresh_kwargs = case.build()
-    pairs = [(case.names[i] if i < len(case.names) else f"argument {i + 1}", fresh,
-              after_args[i] if i < len(after_args) else None)
-             for i, fresh in enumerate(fresh_args)]
-    pairs += [(k, fresh, after_kwargs.get(k)) for k, fresh in fresh_kwargs.items()]
     names = []
-    for name, fresh, after in pairs:
+    for name, fresh, after in argument_pairs(case, after_args, after_kwargs):
         if not _is_plain(fresh):
             continue
         try:

@@ -18,7 +18,7 @@ from JSON-compatible structures with arrays kept separately (never pickle).
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -226,15 +226,20 @@ def same_value(a: Any, b: Any) -> bool:
         return True
 
 
+def argument_pairs(case: Case, args: Sequence, kwargs: Mapping) -> list[tuple[str, Any, Any]]:
+    """``(name, fresh copy, value after the call)`` for every argument of ``case``:
+    positional ones named by ``case.names`` (else "argument i"), then keyword ones.
+    A value missing from ``args``/``kwargs`` is None."""
+    fresh_args, fresh_kwargs = case.build()
+    pairs = [(case.names[i] if i < len(case.names) else f"argument {i + 1}", fresh,
+              args[i] if i < len(args) else None) for i, fresh in enumerate(fresh_args)]
+    return pairs + [(k, fresh, kwargs.get(k)) for k, fresh in fresh_kwargs.items()]
+
+
 def mutated_args(case: Case, args: tuple, kwargs: dict) -> tuple[str, ...]:
     """Names of the arguments a call changed in place (compared with fresh copies)."""
-    fresh_args, fresh_kwargs = case.build()
-    names = []
-    for i, (before, after) in enumerate(zip(fresh_args, args)):
-        if not same_value(before, after):
-            names.append(case.names[i] if i < len(case.names) else f"argument {i + 1}")
-    names += [k for k in fresh_kwargs if not same_value(fresh_kwargs[k], kwargs[k])]
-    return tuple(names)
+    return tuple(name for name, before, after in argument_pairs(case, args, kwargs)
+                 if not same_value(before, after))
 
 
 def describe_value(value: Any) -> str:
