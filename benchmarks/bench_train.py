@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from course_lib import network as net_mod
 from course_lib.network import Network
-from course_lib.optimizers import Adam
+from course_lib.optimizers import Adam, Workspace
 
 try:
     import torch
@@ -114,7 +114,8 @@ def course_step_fn(cfg: Config, batches, seed: int = 0, four_calls: bool = False
     """A closure running one course_lib training step per call.
 
     ``network.train_step``, or with ``four_calls`` the public functions a training
-    loop calls: forward, compute_cost, backward (check=False), update_inplace.
+    loop calls: forward, compute_cost, backward (check=False), update_inplace (with
+    the loop's own optimizer workspace).
     """
     net = Network(
         cfg.dims,
@@ -127,6 +128,7 @@ def course_step_fn(cfg: Config, batches, seed: int = 0, four_calls: bool = False
     params = net.init_params(rng, "he", dtype=cfg.dtype)
     opt = Adam(lr=1e-3)
     opt_state = opt.init(params)
+    workspace = Workspace()
     holder = {"state": net.init_state(cfg.dtype), "i": 0}
     n = len(batches)
 
@@ -145,7 +147,7 @@ def course_step_fn(cfg: Config, batches, seed: int = 0, four_calls: bool = False
         )
         net_mod.compute_cost(net, params, ZL, Y, check=False)
         grads = net_mod.backward(net, params, ZL, Y, caches, check=False)
-        opt.update_inplace(params, grads, opt_state)
+        opt.update_inplace(params, grads, opt_state, workspace=workspace)
 
     return step_four_calls if four_calls else step
 

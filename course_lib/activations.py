@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .validation import check_array, check_same_shape
+from .validation import check_array, check_positive, check_same_shape
 
 __all__ = [
     "ACTIVATIONS",
@@ -60,7 +60,10 @@ def tanh(Z: np.ndarray) -> np.ndarray:
 
 
 def relu(Z: np.ndarray) -> np.ndarray:
-    """ReLU(z) = max(0, z)."""
+    """ReLU(z) = max(0, z).
+
+    Exercise `relu`, notebook 00_welcome.
+    """
     return np.maximum(Z, 0)
 
 
@@ -75,6 +78,8 @@ def softmax(Z: np.ndarray) -> np.ndarray:
     ``Z`` is ``(C, m)``. Each column is shifted by its maximum first: softmax is
     unchanged by adding a constant to a column, and ``exp`` then never overflows.
     Every column of the result sums to 1.
+
+    Exercise `softmax`, notebook 11_softmax_regression.
     """
     Z = check_array("Z", Z)
     if Z.ndim == 1:
@@ -105,62 +110,136 @@ def predict_classes(A: np.ndarray) -> np.ndarray:
 
 
 # ---- forward / backward pairs ------------------------------------------------
+#
+# ``check=True`` validates the arrays (a network validates once and passes False).
+# ``out`` is an array to write the result into, as in numpy (``out=Z`` computes in
+# place: the network's training engine does). Every cache works whether or not Z was
+# overwritten: it is A, or (leaky ReLU) an array with the sign of Z.
 
 
-def sigmoid_forward(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _check_forward(Z: np.ndarray) -> np.ndarray:
+    return check_array("Z", Z)
+
+
+def _check_backward(dA: np.ndarray, cache: np.ndarray) -> np.ndarray:
+    dA = check_array("dA", dA)
+    check_same_shape("dA", dA, "cache", cache)
+    return dA
+
+
+def sigmoid_forward(
+    Z: np.ndarray, *, out: np.ndarray | None = None, check: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """A = σ(Z); the cache is A itself, since σ'(z) = σ(z)(1 - σ(z))."""
+    if check:
+        Z = _check_forward(Z)
     A = sigmoid(Z)
+    if out is not None:
+        np.copyto(out, A)
+        A = out
     return A, A
 
 
-def sigmoid_backward(dA: np.ndarray, cache: np.ndarray) -> np.ndarray:
+def sigmoid_backward(
+    dA: np.ndarray, cache: np.ndarray, *, out: np.ndarray | None = None, check: bool = True
+) -> np.ndarray:
     """dZ = dA · A(1 - A), with ``cache`` = A from the forward pass."""
-    check_same_shape("dA", dA, "cache", cache)
-    return dA * cache * (1 - cache)
+    if check:
+        dA = _check_backward(dA, cache)
+    return np.multiply(dA, cache * (1 - cache), out=out)
 
 
-def tanh_forward(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+# Same shape as sigmoid_forward/sigmoid_backward on purpose: every pair has the
+# signatures ACTIVATIONS needs (interchangeable in a network); only the formula differs.
+def tanh_forward(
+    Z: np.ndarray, *, out: np.ndarray | None = None, check: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """A = tanh(Z); the cache is A, since tanh'(z) = 1 - tanh²(z)."""
-    A = np.tanh(Z)
+    if check:
+        Z = _check_forward(Z)
+    A = np.tanh(Z, out=out)
     return A, A
 
 
-def tanh_backward(dA: np.ndarray, cache: np.ndarray) -> np.ndarray:
+def tanh_backward(
+    dA: np.ndarray, cache: np.ndarray, *, out: np.ndarray | None = None, check: bool = True
+) -> np.ndarray:
     """dZ = dA · (1 - A²)."""
-    check_same_shape("dA", dA, "cache", cache)
-    return dA * (1 - cache * cache)
+    if check:
+        dA = _check_backward(dA, cache)
+    g = np.multiply(cache, cache)  # A², then 1 - A² in the same array
+    np.subtract(1, g, out=g)
+    return np.multiply(dA, g, out=out)
 
 
-def relu_forward(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A = max(0, Z); the cache is Z."""
-    return np.maximum(Z, 0), Z
+def relu_forward(
+    Z: np.ndarray, *, out: np.ndarray | None = None, check: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """A = max(0, Z); the cache is A (A > 0 exactly where Z > 0)."""
+    if check:
+        Z = _check_forward(Z)
+    A = np.maximum(Z, 0, out=out)
+    return A, A
 
 
-def relu_backward(dA: np.ndarray, cache: np.ndarray) -> np.ndarray:
+def relu_backward(
+    dA: np.ndarray, cache: np.ndarray, *, out: np.ndarray | None = None, check: bool = True
+) -> np.ndarray:
     """dZ = dA where Z > 0, else 0 (the derivative at exactly 0 is taken as 0)."""
-    check_same_shape("dA", dA, "cache", cache)
-    return dA * (cache > 0)
+    if check:
+        dA = _check_backward(dA, cache)
+    return np.multiply(dA, cache > 0, out=out)
 
 
-def leaky_relu_forward(Z: np.ndarray, slope: float = 0.01) -> tuple[np.ndarray, tuple]:
-    """A = leaky_relu(Z); the cache is (Z, slope)."""
-    return leaky_relu(Z, slope), (Z, slope)
+def leaky_relu_forward(
+    Z: np.ndarray, slope: float = 0.01, *, out: np.ndarray | None = None, check: bool = True
+) -> tuple[np.ndarray, tuple]:
+    """A = leaky_relu(Z); the cache is (A, slope) (A > 0 exactly where Z > 0, slope > 0)."""
+    if check:
+        Z = _check_forward(Z)
+        slope = check_positive("slope", slope, allow_zero=True)
+    A = leaky_relu(Z, slope)
+    if out is not None:
+        np.copyto(out, A)
+        A = out
+    return A, (A, slope)
 
 
-def leaky_relu_backward(dA: np.ndarray, cache: tuple) -> np.ndarray:
+def leaky_relu_backward(
+    dA: np.ndarray, cache: tuple, *, out: np.ndarray | None = None, check: bool = True
+) -> np.ndarray:
     """dZ = dA where Z > 0, else slope·dA."""
-    Z, slope = cache
-    check_same_shape("dA", dA, "Z", Z)
-    return np.where(Z > 0, dA, slope * dA)
+    A, slope = cache
+    if check:
+        dA = _check_backward(dA, A)
+    dZ = np.where(A > 0, dA, slope * dA)
+    if out is not None:
+        np.copyto(out, dZ)
+        dZ = out
+    return dZ
 
 
-def identity_forward(Z: np.ndarray) -> tuple[np.ndarray, None]:
+def identity_forward(
+    Z: np.ndarray, *, out: np.ndarray | None = None, check: bool = True
+) -> tuple[np.ndarray, None]:
     """A = Z (a linear layer with no activation)."""
+    if check:
+        Z = _check_forward(Z)
+    if out is not None and out is not Z:
+        np.copyto(out, Z)
+        Z = out
     return Z, None
 
 
-def identity_backward(dA: np.ndarray, cache: None) -> np.ndarray:
+def identity_backward(
+    dA: np.ndarray, cache: None, *, out: np.ndarray | None = None, check: bool = True
+) -> np.ndarray:
     """dZ = dA."""
+    if check:
+        dA = check_array("dA", dA)
+    if out is not None and out is not dA:
+        np.copyto(out, dA)
+        dA = out
     return dA
 
 

@@ -46,8 +46,10 @@ __all__ = [
     "BN_EPS",
     "batchnorm_backward",
     "batchnorm_backward_graph",
+    "batchnorm_backward_inplace",
     "batchnorm_forward",
     "batchnorm_forward_eval",
+    "batchnorm_forward_inplace",
     "update_running_stats",
 ]
 
@@ -68,7 +70,8 @@ def _check_bn_inputs(Z: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> tupl
 
 
 def batchnorm_forward(
-    Z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = BN_EPS
+    Z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = BN_EPS, *,
+    check: bool = True,
 ) -> tuple[np.ndarray, tuple]:
     """Training-mode batch norm: normalize with the mini-batch's own μ and σ².
 
@@ -76,17 +79,17 @@ def batchnorm_forward(
         Z: ``(n, m)`` pre-activations, m >= 1.
         gamma, beta: ``(n, 1)`` learnable scale and shift.
         eps: ε inside √(σ² + ε).
+        check: validate the arguments (a network validates once and passes False).
 
     Returns:
         ``(Z_tilde, cache)``; ``cache = (Z_hat, gamma, inv_std, mu, var)`` where
         ``mu`` and ``var`` (``(n, 1)``, biased) feed :func:`update_running_stats`.
+
+    Exercise `batchnorm_forward`, notebook 10_batch_normalization.
     """
-    Z, gamma, beta = _check_bn_inputs(Z, gamma, beta)
-    check_positive("eps", eps)
-    return _batchnorm_forward(Z, gamma, beta, eps)
-
-
-def _batchnorm_forward(Z, gamma, beta, eps):
+    if check:
+        Z, gamma, beta = _check_bn_inputs(Z, gamma, beta)
+        check_positive("eps", eps)
     mu = Z.mean(axis=1, keepdims=True)
     Zc = Z - mu
     var = np.mean(Zc * Zc, axis=1, keepdims=True)
@@ -103,23 +106,25 @@ def batchnorm_forward_eval(
     running_mean: np.ndarray,
     running_var: np.ndarray,
     eps: float = BN_EPS,
+    *,
+    check: bool = True,
 ) -> np.ndarray:
     """Evaluation-mode batch norm: ``γ (Z - running_mean)/√(running_var + ε) + β``.
 
     Works for any m, even a single example; the running statistics are not changed.
+    ``check=False`` skips the validation of the arguments.
+
+    Exercise `batchnorm_forward_eval`, notebook 10_batch_normalization.
     """
-    Z, gamma, beta = _check_bn_inputs(Z, gamma, beta)
-    eps = check_positive("eps", eps)
-    running_mean = check_array("running_mean", running_mean, 2)
-    running_var = check_array("running_var", running_var, 2)
-    check_shape("running_mean", running_mean, (Z.shape[0], 1))
-    check_shape("running_var", running_var, (Z.shape[0], 1))
-    if (running_var < 0).any():
-        raise ValueError("running_var must be >= 0")
-    return _batchnorm_forward_eval(Z, gamma, beta, running_mean, running_var, eps)
-
-
-def _batchnorm_forward_eval(Z, gamma, beta, running_mean, running_var, eps):
+    if check:
+        Z, gamma, beta = _check_bn_inputs(Z, gamma, beta)
+        eps = check_positive("eps", eps)
+        running_mean = check_array("running_mean", running_mean, 2)
+        running_var = check_array("running_var", running_var, 2)
+        check_shape("running_mean", running_mean, (Z.shape[0], 1))
+        check_shape("running_var", running_var, (Z.shape[0], 1))
+        if (running_var < 0).any():
+            raise ValueError("running_var must be >= 0")
     scale = gamma / np.sqrt(running_var + eps)
     return Z * scale + (beta - running_mean * scale)
 
@@ -133,28 +138,29 @@ def update_running_stats(
     *,
     m: int | None = None,
     unbiased: bool = False,
+    check: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One EWMA step of the running statistics; returns new arrays.
 
     ``running ← beta · running + (1 - beta) · batch``. With ``unbiased=True`` the
     batch variance is first rescaled by m/(m-1) (needs ``m`` >= 2), which together
     with ``beta = 1 - momentum`` reproduces PyTorch's ``BatchNorm1d``.
+    ``check=False`` skips the validation of the arguments.
+
+    Exercise `update_running_stats`, notebook 10_batch_normalization.
     """
-    beta = check_in_range("beta", beta, 0.0, 1.0, high_open=True)
-    running_mean = check_array("running_mean", running_mean, 2)
-    running_var = check_array("running_var", running_var, 2)
-    mu = check_array("mu", mu, 2)
-    var = check_array("var", var, 2)
-    for name, arr in (("running_var", running_var), ("mu", mu), ("var", var)):
-        check_shape(name, arr, running_mean.shape)
-    if unbiased:
-        if m is None:
-            raise ValueError("unbiased=True needs the mini-batch size m")
-        m = check_int("m", m, minimum=2)
-    return _update_running_stats(running_mean, running_var, mu, var, beta, m, unbiased)
-
-
-def _update_running_stats(running_mean, running_var, mu, var, beta, m, unbiased):
+    if check:
+        beta = check_in_range("beta", beta, 0.0, 1.0, high_open=True)
+        running_mean = check_array("running_mean", running_mean, 2)
+        running_var = check_array("running_var", running_var, 2)
+        mu = check_array("mu", mu, 2)
+        var = check_array("var", var, 2)
+        for name, arr in (("running_var", running_var), ("mu", mu), ("var", var)):
+            check_shape(name, arr, running_mean.shape)
+        if unbiased:
+            if m is None:
+                raise ValueError("unbiased=True needs the mini-batch size m")
+            m = check_int("m", m, minimum=2)
     if unbiased:
         var = var * (m / (m - 1))
     new_mean = beta * running_mean + (1 - beta) * mu
@@ -162,25 +168,26 @@ def _update_running_stats(running_mean, running_var, mu, var, beta, m, unbiased)
     return new_mean, new_var
 
 
-def batchnorm_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def batchnorm_backward(
+    dout: np.ndarray, cache: tuple, *, check: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward pass of training-mode batch norm (the simplified formula).
 
     Args:
         dout: ``(n, m)`` per-example derivative with respect to Z̃.
         cache: from :func:`batchnorm_forward`.
+        check: validate ``dout`` (a network validates once and passes False).
 
     Returns:
         ``(dZ, dgamma, dbeta)`` with dZ ``(n, m)`` (per example) and dgamma,
         dbeta ``(n, 1)`` (gradients of the cost, hence the 1/m).
+
+    Exercise `batchnorm_backward`, notebook 10_batch_normalization.
     """
-    Z_hat = cache[0]
-    dout = check_array("dout", dout, 2)
-    check_shape("dout", dout, Z_hat.shape)
-    return _batchnorm_backward(dout, cache)
-
-
-def _batchnorm_backward(dout, cache):
     Z_hat, gamma, inv_std, _, _ = cache
+    if check:
+        dout = check_array("dout", dout, 2)
+        check_shape("dout", dout, Z_hat.shape)
     dbeta = dout.mean(axis=1, keepdims=True)
     dgamma = np.mean(dout * Z_hat, axis=1, keepdims=True)
     # With dẑ = γ·dout: mean(dẑ) = γ·dβ and mean(dẑ ẑ) = γ·dγ.
@@ -188,28 +195,32 @@ def _batchnorm_backward(dout, cache):
     return dZ, dgamma, dbeta
 
 
-# ---- the network's hot loop --------------------------------------------------------
-# The same formulas with fewer passes over the (n, m) arrays and no new (n, m)
-# arrays: the caller hands over buffers it owns. The tests check them against the
-# functions above and against batchnorm_backward_graph.
+# ---- the same formulas for the training engine (course_lib.network_fast) -------------
+# Fewer passes over the (n, m) arrays and no new (n, m) arrays: the caller hands over
+# buffers it owns, and the 1/m of the cost is already folded into the gradients.
+# tests/test_fast_paths.py checks them against the functions above and against
+# batchnorm_backward_graph.
 
 
-def _row_sq_sums(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+def _row_dots(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """``Σ_i A[:, i]·B[:, i]`` for every row, as ``(n,)``, without an (n, m) temporary."""
     return np.einsum("ij,ij->i", A, B)
 
 
-def _batchnorm_forward_inplace(Z, gamma, beta, eps, out, ones):
+def batchnorm_forward_inplace(
+    Z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float, out: np.ndarray,
+    ones: np.ndarray,
+) -> tuple[np.ndarray, tuple]:
     """:func:`batchnorm_forward` (no checks) that overwrites ``Z`` with ẑ and writes z̃ to ``out``.
 
-    Returns the same ``(Z_tilde, cache)`` as :func:`_batchnorm_forward`: ``Z_tilde``
+    Returns the same ``(Z_tilde, cache)`` as :func:`batchnorm_forward`: ``Z_tilde``
     is ``out`` and the ẑ in the cache is ``Z`` itself. ``ones`` is a vector of m
     ones: the sums over the examples are the matrix-vector products ``Z @ ones``.
     """
     m = Z.shape[1]
     mu = (Z @ ones)[:, None] / m
     Z -= mu  # Zc
-    var = (_row_sq_sums(Z, Z) / m)[:, None]  # mean(Zc²)
+    var = (_row_dots(Z, Z) / m)[:, None]  # mean(Zc²)
     inv_std = 1.0 / np.sqrt(var + eps)
     Z *= inv_std  # ẑ
     np.multiply(gamma, Z, out=out)  # γ ẑ + β
@@ -217,10 +228,13 @@ def _batchnorm_forward_inplace(Z, gamma, beta, eps, out, ones):
     return out, (Z, gamma, inv_std, mu, var)
 
 
-def _batchnorm_backward_inplace(dout, cache, m, dgamma, dbeta, tmp, ones):
+def batchnorm_backward_inplace(
+    dout: np.ndarray, cache: tuple, m: int, dgamma: np.ndarray, dbeta: np.ndarray,
+    tmp: np.ndarray, ones: np.ndarray,
+) -> np.ndarray:
     """:func:`batchnorm_backward` with the cost's 1/m already applied to ``dout``.
 
-    ``dout`` holds ``(1/m)·dout`` and is overwritten with ``(1/m)·dZ`` (the network
+    ``dout`` holds ``(1/m)·dout`` and is overwritten with ``(1/m)·dZ`` (the engine
     folds the 1/m of the cost into dZ[L] once, instead of into every dW and db).
     The sums over the examples of the scaled dout are then exactly dβ and dγ, which
     are written into ``dgamma`` and ``dbeta`` (``(n, 1)``); ``tmp`` is an (n, m) buffer
@@ -228,7 +242,7 @@ def _batchnorm_backward_inplace(dout, cache, m, dgamma, dbeta, tmp, ones):
     """
     Z_hat, gamma, inv_std, _, _ = cache
     np.matmul(dout, ones, out=dbeta.reshape(-1))  # dβ = (1/m) Σ dout
-    dgamma[:, 0] = _row_sq_sums(dout, Z_hat)  # dγ = (1/m) Σ dout ẑ
+    dgamma[:, 0] = _row_dots(dout, Z_hat)  # dγ = (1/m) Σ dout ẑ
     # (1/m)·dZ = γ/√(σ²+ε) · ((1/m)dout - (1/m)dβ - ẑ (1/m)dγ)
     np.multiply(Z_hat, dgamma * (1.0 / m), out=tmp)
     dout -= dbeta * (1.0 / m)
@@ -250,6 +264,9 @@ def batchnorm_backward_graph(
     Z = check_array("Z", Z, 2)
     dout = check_array("dout", dout, 2)
     check_shape("dout", dout, Z.shape)
+    gamma = check_array("gamma", gamma, 2)
+    check_shape("gamma", gamma, (Z.shape[0], 1))
+    check_positive("eps", eps)
     m = Z.shape[1]
     mu = Z.mean(axis=1, keepdims=True)
     Zc = Z - mu

@@ -1,4 +1,4 @@
-"""Data plumbing: shuffling, mini-batches, train/dev/test splits, standardization, one-hot.
+"""Data plumbing: shuffling, mini-batches, train/dev/test splits, standardization, labels.
 
 Convention: examples are **columns**. ``X`` has shape ``(n_x, m)`` and ``Y`` has shape
 ``(1, m)`` (labels) or ``(C, m)`` (one-hot). Every function that reorders examples moves
@@ -32,7 +32,7 @@ __all__ = [
     "fit_standardizer",
     "standardize",
     "one_hot",
-    "labels_from_one_hot",
+    "as_labels",
 ]
 
 
@@ -76,6 +76,8 @@ def partition(
     except the last, which has ``m % batch_size`` when that is not 0.
     No shuffling here (see ``random_mini_batches``). The batches are views of the inputs
     (no copy); copy one before modifying it in place.
+
+    Exercise `partition`, notebook 05_minibatch_gradient_descent.
     """
     X, Y = _check_xy(X, Y)
     batch_size = check_int("batch_size", batch_size, minimum=1)
@@ -96,6 +98,8 @@ def random_mini_batches(
     Each call draws one permutation from ``rng``, so calling it once per epoch with the
     same generator gives a new order every epoch and a reproducible run for a fixed seed.
     Every example appears in exactly one batch, paired with its own label.
+
+    Exercise `random_mini_batches`, notebook 05_minibatch_gradient_descent.
     """
     batch_size = check_int("batch_size", batch_size, minimum=1)
     X_shuffled, Y_shuffled = shuffle(X, Y, rng)
@@ -137,6 +141,9 @@ def train_dev_test_split(
     ``round``: halves go to the even integer) and ``m_train = m - m_dev - m_test``.
     After one ``rng.permutation(m)``, the first ``m_train`` columns are train, the next
     ``m_dev`` dev, the last ``m_test`` test: the three sets are disjoint and cover all.
+
+    Exercise `split_data`, notebook 01_practical_aspects.
+    Exercise `prepare_data`, notebook 12_capstone.
     """
     X, Y = _check_xy(X, Y)
     _, f_dev, f_test = _check_fractions(fractions)
@@ -172,6 +179,9 @@ def fit_standardizer(X: np.ndarray, eps: float = 1e-8) -> tuple[np.ndarray, np.n
     get ``sigma_j = 1`` instead of ~0, so they are centred but not divided by ~0
     and standardization never produces inf or NaN. Fit on the training set only,
     then apply the same ``(mu, sigma)`` to the dev and test sets.
+
+    Exercise `fit_standardizer`, notebook 01_practical_aspects.
+    Exercise `prepare_data`, notebook 12_capstone.
     """
     X = check_array("X", X, ndim=2)
     eps = check_positive("eps", eps, allow_zero=True)
@@ -193,6 +203,9 @@ def standardize(
     feature is only centred (it becomes 0) rather than blowing up to inf or NaN.
     ``sigma`` from ``fit_standardizer`` already has this applied; the guard here makes
     a hand-made ``sigma`` safe too. Returns a new float array.
+
+    Exercise `standardize`, notebook 01_practical_aspects.
+    Exercise `prepare_data`, notebook 12_capstone.
     """
     X = check_array("X", X, ndim=2)
     mu = check_array("mu", mu)
@@ -213,6 +226,8 @@ def one_hot(labels: np.ndarray, num_classes: int) -> np.ndarray:
     Shapes: ``labels (m,)`` or ``(1, m)`` with values in ``{0, ..., C-1}`` ->
     ``(C, m)`` float64 with ``Y[c, i] = 1`` if ``labels[i] == c`` else 0.
     Float labels are accepted when they hold whole numbers (e.g. ``2.0``).
+
+    Exercise `one_hot`, notebook 11_softmax_regression.
     """
     C = check_int("num_classes", num_classes, minimum=1)
     arr = np.asarray(labels)
@@ -241,13 +256,21 @@ def one_hot(labels: np.ndarray, num_classes: int) -> np.ndarray:
     return Y
 
 
-def labels_from_one_hot(Y: np.ndarray) -> np.ndarray:
-    """One-hot (or probability) columns -> integer labels.
+def as_labels(Y: Any, name: str = "labels") -> np.ndarray:
+    """Integer labels ``(m,)`` int64 from labels ``(m,)`` or ``(1, m)``, or one-hot ``(C, m)``.
 
-    Shapes: ``Y (C, m)`` -> ``(m,)`` int64, ``labels[i] = argmax_c Y[c, i]``
-    (the first maximum on ties). Inverse of ``one_hot`` on one-hot input.
+    One-hot (or probability) columns give their argmax (the first maximum on ties);
+    labels must hold whole numbers. ``name`` is the argument named in error messages.
     """
-    Y = check_array("Y", Y, ndim=2)
-    if Y.shape[0] < 1:
-        raise ValueError(f"Y needs at least one class (row), got shape {Y.shape}")
-    return np.argmax(Y, axis=0).astype(np.int64)
+    arr = np.asarray(Y)
+    if arr.ndim == 2 and arr.shape[0] > 1:
+        check_array(name, arr, 2)
+        return np.argmax(arr, axis=0).astype(np.int64)
+    if arr.ndim == 2:
+        arr = arr[0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must have shape (m,), (1, m) or (C, m), got {np.shape(Y)}")
+    check_array(name, arr, 1)
+    if not np.all(arr == np.round(arr)):
+        raise ValueError(f"{name} must hold integer labels (shape {np.shape(Y)})")
+    return arr.astype(np.int64)

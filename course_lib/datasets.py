@@ -12,6 +12,10 @@ The two loaders wrap the datasets bundled with scikit-learn (no download needed)
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
 from course_lib.validation import check_in_range, check_int, check_positive, check_rng
@@ -19,7 +23,6 @@ from course_lib.validation import check_in_range, check_int, check_positive, che
 __all__ = [
     "make_moons",
     "make_circles",
-    "make_spirals",
     "make_blobs",
     "make_football",
     "load_digits",
@@ -73,34 +76,6 @@ def make_circles(
     t = rng.uniform(0.0, 2 * np.pi, size=m)
     radius = np.where(y == 0, 1.0, factor)
     X = radius * np.vstack([np.cos(t), np.sin(t)]) + noise * rng.standard_normal((2, m))
-    return X, y.reshape(1, m)
-
-
-def make_spirals(
-    m: int,
-    rng: np.random.Generator,
-    classes: int = 2,
-    noise: float = 0.2,
-    turns: float = 0.75,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``classes`` interleaved spiral arms around the origin.
-
-    For an example of class ``c`` with ``s ~ Uniform[0, 1]``: radius ``r = s`` and angle
-    ``theta = 2 pi (turns * s + c / classes) + noise * N(0, 1)``, so the arms start at the
-    centre, are rotated ``2 pi / classes`` from each other and wind ``turns`` full turns.
-    ``X = r * (cos theta, sin theta)``. Note that ``noise`` perturbs the *angle*
-    (in radians), which keeps the spirals visible near the centre.
-    Returns ``X (2, m)`` float64, ``Y (1, m)`` int64 in ``{0, ..., classes-1}``.
-    """
-    classes = check_int("classes", classes, minimum=2)
-    m = _check_m(m, minimum=max(2, classes))
-    rng = check_rng("rng", rng)
-    noise = check_positive("noise", noise, allow_zero=True)
-    turns = check_positive("turns", turns)
-    y = _balanced_labels(m, classes, rng)
-    s = rng.uniform(0.0, 1.0, size=m)
-    theta = 2 * np.pi * (turns * s + y / classes) + noise * rng.standard_normal(m)
-    X = s * np.vstack([np.cos(theta), np.sin(theta)])
     return X, y.reshape(1, m)
 
 
@@ -169,17 +144,34 @@ def load_digits(flatten: bool = True) -> tuple[np.ndarray, np.ndarray]:
     row ``8*row + col``), or ``X (8, 8, 1797)`` with ``flatten=False`` (examples still on
     the last axis), and ``Y (1, 1797)`` int64 digit labels ``0..9``.
     """
-    from sklearn.datasets import load_digits as _sk_load_digits
-
-    bunch = _sk_load_digits()
-    images = np.asarray(bunch.images, dtype=np.float64) / 16.0  # (m, 8, 8)
-    m = images.shape[0]
+    table = _digits_table()
+    m = table.shape[0]
+    images = table[:, :64].reshape(m, 8, 8) / 16.0  # (m, 8, 8)
     if flatten:
         X = images.reshape(m, 64).T.copy()
     else:
         X = np.moveaxis(images, 0, -1).copy()
-    Y = np.asarray(bunch.target, dtype=np.int64).reshape(1, m)
+    Y = table[:, 64].astype(np.int64).reshape(1, m)
     return X, Y
+
+
+@functools.cache
+def _digits_table() -> np.ndarray:
+    """The ``(1797, 65)`` table of scikit-learn's ``digits.csv.gz``: 64 pixels, then the label.
+
+    Read straight from the file scikit-learn ships, without importing scikit-learn
+    (whose import, through SciPy, takes longer than the whole self-check of a notebook).
+    The file is read once per process; callers get copies.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            "load_digits needs scikit-learn's bundled data: run `python3 course.py setup`",
+            name="sklearn")
+    path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+    table = np.loadtxt(path, delimiter=",")
+    table.flags.writeable = False
+    return table
 
 
 def load_breast_cancer() -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,4 @@
-"""Bias and variance from training and dev errors.
+"""Bias and variance from training and dev errors; the confusion matrix for error analysis.
 
 With the Bayes (optimal) error as the reference point:
 
@@ -24,9 +24,12 @@ distribution for the variance estimate to mean anything.
 
 from __future__ import annotations
 
-from .validation import check_in_range
+import numpy as np
 
-__all__ = ["basic_recipe", "diagnose_bias_variance"]
+from .data import as_labels
+from .validation import check_in_range, check_int
+
+__all__ = ["basic_recipe", "confusion_matrix", "diagnose_bias_variance"]
 
 
 def diagnose_bias_variance(
@@ -36,6 +39,8 @@ def diagnose_bias_variance(
 
     ``high_bias = train_error - bayes_error > tol`` and
     ``high_variance = dev_error - train_error > tol``; errors are fractions in [0, 1].
+
+    Exercise `diagnose`, notebook 01_practical_aspects.
     """
     train_error = check_in_range("train_error", train_error, 0.0, 1.0)
     dev_error = check_in_range("dev_error", dev_error, 0.0, 1.0)
@@ -62,3 +67,29 @@ def basic_recipe(high_bias: bool, high_variance: bool) -> list[str]:
     if not steps:
         steps = ["done: low bias and low variance"]
     return list(dict.fromkeys(steps))
+
+
+def confusion_matrix(
+    y_true: np.ndarray, y_pred: np.ndarray, num_classes: int | None = None,
+) -> np.ndarray:
+    """``(C, C)`` counts, ``M[i, j]`` = number of examples of true class i predicted as j.
+
+    Labels may be ``(m,)``, ``(1, m)`` or one-hot ``(C, m)``; ``C`` defaults to
+    ``max label + 1``. The off-diagonal entries are the errors, by kind.
+    """
+    t = as_labels(y_true, "y_true")
+    p = as_labels(y_pred, "y_pred")
+    if t.shape != p.shape:
+        raise ValueError(f"y_true and y_pred must have the same number of examples, got "
+                         f"shapes {np.shape(y_true)} and {np.shape(y_pred)}")
+    if t.size and min(t.min(), p.min()) < 0:
+        raise ValueError("labels must be >= 0")
+    C = int(max(t.max(initial=-1), p.max(initial=-1))) + 1
+    if num_classes is not None:
+        num_classes = check_int("num_classes", num_classes, minimum=1)
+        if C > num_classes:
+            raise ValueError(f"labels must be < num_classes={num_classes}, got {C - 1}")
+        C = num_classes
+    M = np.zeros((C, C), dtype=np.int64)
+    np.add.at(M, (t, p), 1)
+    return M

@@ -36,6 +36,7 @@ def dropout_forward(
     rng: np.random.Generator | None = None,
     *,
     mask: np.ndarray | None = None,
+    check: bool = True,
 ) -> tuple[np.ndarray, tuple[np.ndarray, float]]:
     """Inverted dropout: ``A_out = A * D / keep_prob``.
 
@@ -44,26 +45,38 @@ def dropout_forward(
         keep_prob: probability of keeping a unit, in (0, 1].
         rng: draws the mask ``D = rng.random(A.shape) < keep_prob``.
         mask: a given boolean mask of A's shape instead of drawing one (tests).
+        check: validate the arguments (a network validates once and passes False).
 
     Returns:
         ``(A_out, cache)`` with cache ``(D, keep_prob)``.
+
+    Exercise `dropout_forward`, notebook 03_regularization.
     """
-    A = check_array("A", A)
-    keep_prob = check_probability("keep_prob", keep_prob)
+    if check:
+        A = check_array("A", A)
+        keep_prob = check_probability("keep_prob", keep_prob)
     if mask is None:
         if rng is None:
             raise ValueError("dropout_forward needs rng (or an explicit mask)")
         mask = dropout_mask(A.shape, keep_prob, rng)
-    else:
+    elif check:
         mask = np.asarray(mask, dtype=bool)
         check_same_shape("mask", mask, "A", A)
     A_out = A * mask / np.asarray(keep_prob, dtype=A.dtype)
     return A_out, (mask, keep_prob)
 
 
-def dropout_backward(dA_out: np.ndarray, cache: tuple[np.ndarray, float]) -> np.ndarray:
-    """``dA = dA_out * D / keep_prob`` with the forward pass's mask D."""
+def dropout_backward(
+    dA_out: np.ndarray, cache: tuple[np.ndarray, float], *, check: bool = True
+) -> np.ndarray:
+    """``dA = dA_out * D / keep_prob`` with the forward pass's mask D.
+
+    ``check=False`` skips the validation (a network validates once).
+
+    Exercise `dropout_backward`, notebook 03_regularization.
+    """
     mask, keep_prob = cache
-    dA_out = check_array("dA_out", dA_out)
-    check_same_shape("dA_out", dA_out, "mask", mask)
+    if check:
+        dA_out = check_array("dA_out", dA_out)
+        check_same_shape("dA_out", dA_out, "mask", mask)
     return dA_out * mask / np.asarray(keep_prob, dtype=dA_out.dtype)

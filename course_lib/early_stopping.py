@@ -1,8 +1,6 @@
 """Early stopping on a sequence of dev costs, with patience.
 
-The rule is the one :func:`course_lib.training.train` applies with ``patience``
-(and ``check_every=1``), written as a pure function of the dev costs measured after
-each epoch (epochs counted from 0)::
+The rule, for the dev costs measured after each epoch (epochs counted from 0)::
 
     best = +inf, bad = 0
     for epoch, cost in enumerate(dev_costs):
@@ -21,6 +19,10 @@ each epoch (epochs counted from 0)::
 
 An improvement must beat the best cost by more than ``min_delta``: with
 ``min_delta = 0`` an equal cost is not an improvement.
+
+The rule is written once, as :class:`EarlyStopping`, which takes the dev costs one
+at a time: :func:`course_lib.training.train` feeds it each dev cost it measures (with
+``patience``), and :func:`early_stopping` feeds it a whole sequence.
 """
 
 from __future__ import annotations
@@ -32,7 +34,35 @@ import numpy as np
 
 from .validation import check_int, check_positive
 
-__all__ = ["early_stopping"]
+__all__ = ["EarlyStopping", "early_stopping"]
+
+
+class EarlyStopping:
+    """The early-stopping rule, one dev cost at a time.
+
+    ``rule = EarlyStopping(patience, min_delta)``, then ``rule.update(epoch, cost)``
+    after each measured dev cost: it returns True when training must stop after that
+    epoch. ``rule.best_epoch`` is then the epoch whose parameters to keep (``None``
+    while no cost has improved on +inf), ``rule.improved`` whether the last cost was
+    an improvement (its parameters are the new best).
+    """
+
+    def __init__(self, patience: int, min_delta: float = 0.0) -> None:
+        self.patience = check_int("patience", patience, minimum=1)
+        self.min_delta = check_positive("min_delta", min_delta, allow_zero=True)
+        self.best = math.inf
+        self.best_epoch: int | None = None
+        self.bad = 0
+        self.improved = False
+
+    def update(self, epoch: int, cost: float) -> bool:
+        """Record the dev ``cost`` measured after ``epoch``; True: stop after this epoch."""
+        self.improved = cost < self.best - self.min_delta
+        if self.improved:
+            self.best, self.best_epoch, self.bad = cost, epoch, 0
+        else:
+            self.bad += 1
+        return self.bad >= self.patience
 
 
 def early_stopping(
@@ -50,20 +80,14 @@ def early_stopping(
         ``stop_epoch``: the epoch after which training stops (the last one if patience
         never runs out); ``best_epoch``: the epoch of the best dev cost, whose parameters
         to keep (``None`` if no epoch improved on +inf, i.e. every cost was NaN or inf).
+
+    Exercise `early_stopping`, notebook 03_regularization.
     """
     costs = np.asarray(dev_costs, dtype=np.float64)
     if costs.ndim != 1 or costs.shape[0] < 1:
         raise ValueError(f"dev_costs must be a non-empty 1-D sequence, got shape {costs.shape}")
-    patience = check_int("patience", patience, minimum=1)
-    min_delta = check_positive("min_delta", min_delta, allow_zero=True)
-    best = math.inf
-    best_epoch: int | None = None
-    bad = 0
+    rule = EarlyStopping(patience, min_delta)
     for epoch, cost in enumerate(costs.tolist()):
-        if cost < best - min_delta:
-            best, best_epoch, bad = cost, epoch, 0
-        else:
-            bad += 1
-        if bad >= patience:
-            return epoch, best_epoch
-    return len(costs) - 1, best_epoch
+        if rule.update(epoch, cost):
+            return epoch, rule.best_epoch
+    return len(costs) - 1, rule.best_epoch

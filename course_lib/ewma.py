@@ -18,7 +18,7 @@ import numpy as np
 
 from course_lib.validation import check_array, check_in_range
 
-__all__ = ["ewma", "ewma_step", "effective_window"]
+__all__ = ["ewma", "ewma_step"]
 
 
 def _check_beta(beta: float) -> float:
@@ -32,6 +32,9 @@ def ewma(series: np.ndarray, beta: float, bias_correction: bool = False) -> np.n
     ``v_0 = 0`` and ``v_t = beta * v_{t-1} + (1 - beta) * theta_t``.
     With ``bias_correction=True`` returns ``v_t / (1 - beta**t)`` instead.
     ``beta`` in ``[0, 1)``; ``beta = 0`` returns the series itself.
+
+    Exercise `ewma`, notebook 06_exponentially_weighted_averages.
+    Exercise `ewma_bias_corrected`, notebook 06_exponentially_weighted_averages.
     """
     theta = check_array("series", series, ndim=1)
     beta = _check_beta(beta)
@@ -60,12 +63,3 @@ def ewma_step(v: np.ndarray | float, theta: np.ndarray | float, beta: float) -> 
             f"v and theta must have the same shape, got {np.shape(v)} and {np.shape(theta)}"
         )
     return beta * v + (1.0 - beta) * theta
-
-
-def effective_window(beta: float) -> float:
-    """Approximate number of past values an EWMA averages over: ``1 / (1 - beta)``.
-
-    E.g. ``beta = 0.9`` -> 10, ``beta = 0.98`` -> 50. ``beta`` in ``[0, 1)``.
-    """
-    beta = _check_beta(beta)
-    return 1.0 / (1.0 - beta)

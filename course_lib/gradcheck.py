@@ -94,6 +94,8 @@ def numerical_gradient(
 
     ``f`` is called on a float64 *copy* of ``x``; each element is restored exactly
     after it was perturbed, and the caller's ``x`` is never modified.
+
+    Exercise `numerical_derivative_1d`, notebook 04_gradient_checking.
     """
     x_arr = check_array("x", x)
     eps = check_positive("eps", eps)
@@ -156,6 +158,8 @@ def dict_to_vector(
         ``(vector, layout)`` where ``vector`` has shape ``(sum of sizes,)`` and
         ``layout`` is a list of ``ParamSlot(key, shape)`` in vector order.
         Arrays are raveled in C (row-major) order. ``vector_to_dict`` inverts this.
+
+    Exercise `dict_to_vector`, notebook 04_gradient_checking.
     """
     key_list = _resolve_keys(params, keys)
     pieces = []
@@ -254,6 +258,8 @@ def relative_difference(
     matching shapes (then their concatenated vectors are compared, in ``a``'s key
     order). Returns ``0.0`` when both are zero, and NaN if either holds NaN.
     It is symmetric, and equals 1 for ``b = -a``.
+
+    Exercise `relative_difference`, notebook 04_gradient_checking.
     """
     a_is_dict = isinstance(a, Mapping)
     b_is_dict = isinstance(b, Mapping)
@@ -370,6 +376,9 @@ def gradient_check(
     Returns:
         A ``GradCheckReport`` with the overall and per-key relative differences, the
         verdict (see ``verdict_for``) and ``worst_key``. ``print(report)`` shows a table.
+
+    Exercise `gradient_check_nd`, notebook 04_gradient_checking.
+    Exercise `find_bugged_parameter`, notebook 04_gradient_checking.
     """
     key_list = _resolve_keys(params, keys)
     eps = check_positive("eps", eps)
@@ -412,6 +421,8 @@ def gradient_check_1d(
 
         approx = (J(theta + eps) - J(theta - eps)) / (2 eps)
         return |dJ(theta) - approx| / (|dJ(theta)| + |approx|)
+
+    Exercise `numerical_derivative_1d`, notebook 04_gradient_checking.
     """
     theta_arr = check_array("theta", theta)
     if theta_arr.size != 1:

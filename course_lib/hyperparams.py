@@ -1,4 +1,4 @@
-"""Hyperparameter search: sampling on the right scale, grid and random search, coarse to fine.
+"""Hyperparameter search: sampling on the right scale, random search, coarse to fine.
 
 Sampling scales
 ---------------
@@ -36,7 +36,6 @@ order in which workers finish.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -57,13 +56,11 @@ __all__ = [
     "Trial",
     "Uniform",
     "best_trials",
-    "grid_search",
     "narrow_space",
     "random_search",
     "sample_log_uniform",
     "sample_one_minus_log_uniform",
     "trials_table",
-    "trials_to_records",
 ]
 
 Objective = Callable[[dict[str, Any], np.random.Generator], "float | Mapping[str, Any]"]
@@ -74,25 +71,25 @@ Objective = Callable[[dict[str, Any], np.random.Generator], "float | Mapping[str
 # ---------------------------------------------------------------------------
 
 
-def _check_bounds(low_name: str, low: float, high_name: str, high: float) -> tuple[float, float]:
+def _check_interval(low: float, high: float) -> tuple[float, float]:
     low, high = float(low), float(high)
     if not (math.isfinite(low) and math.isfinite(high)):
-        raise ValueError(f"{low_name} and {high_name} must be finite, got {low} and {high}")
+        raise ValueError(f"low and high must be finite, got {low} and {high}")
     if not low < high:
-        raise ValueError(f"{low_name} must be < {high_name}, got {low} and {high}")
+        raise ValueError(f"low must be < high, got {low} and {high}")
     return low, high
 
 
 def _check_log_bounds(low: float, high: float) -> tuple[float, float]:
     check_positive("low", low)
     check_positive("high", high)
-    return _check_bounds("low", low, "high", high)
+    return _check_interval(low, high)
 
 
 def _check_beta_bounds(low: float, high: float) -> tuple[float, float]:
     check_in_range("low", low, 0.0, 1.0, high_open=True)
     check_in_range("high", high, 0.0, 1.0, high_open=True)
-    return _check_bounds("low", low, "high", high)
+    return _check_interval(low, high)
 
 
 def _maybe_float(x: np.ndarray, size: Any) -> float | np.ndarray:
@@ -106,6 +103,8 @@ def sample_log_uniform(
 
     Every decade inside ``[low, high]`` gets the same share of samples.
     Returns a float when ``size`` is None, else an array of shape ``size``.
+
+    Exercise `sample_log_uniform`, notebook 09_hyperparameter_tuning.
     """
     check_rng("rng", rng)
     low, high = _check_log_bounds(low, high)
@@ -120,6 +119,8 @@ def sample_one_minus_log_uniform(
 
     ``beta = 1 - 10**r`` with ``r ~ U[log10(1 - high), log10(1 - low)]``; for
     ``[0.9, 0.999]``, ``r ~ U[-3, -1]``. Returns a float when ``size`` is None.
+
+    Exercise `sample_beta`, notebook 09_hyperparameter_tuning.
     """
     check_rng("rng", rng)
     low, high = _check_beta_bounds(low, high)
@@ -135,14 +136,11 @@ def sample_one_minus_log_uniform(
 class Dimension:
     """Base class of the search-space dimensions.
 
-    A dimension can ``sample(rng)`` one value, give a ``grid(n)`` of values, tell
-    whether it ``contains`` a value, and ``narrow(values)`` itself around good values.
+    A dimension can ``sample(rng)`` one value, tell whether it ``contains`` a value,
+    and ``narrow(values)`` itself around good values.
     """
 
     def sample(self, rng: np.random.Generator) -> Any:
-        raise NotImplementedError
-
-    def grid(self, n: int) -> list[Any]:
         raise NotImplementedError
 
     def narrow(self, values: Sequence[Any], margin: float = 0.1) -> Dimension:
@@ -152,14 +150,25 @@ class Dimension:
         raise NotImplementedError
 
 
+@dataclass(frozen=True)
 class _ScaledDimension(Dimension):
     """A real interval ``[low, high]`` that is uniform on a transformed scale ``t(x)``.
 
-    Subclasses define ``_to_scale`` (x -> t) and ``_from_scale`` (t -> x), monotonic.
+    Subclasses define ``_to_scale`` (x -> t) and ``_from_scale`` (t -> x), monotonic,
+    and ``_check_bounds(low, high) -> (low, high)``, the rule for the bounds.
     """
 
     low: float
     high: float
+
+    def __post_init__(self) -> None:
+        low, high = self._check_bounds(self.low, self.high)
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
+
+    @staticmethod
+    def _check_bounds(low: float, high: float) -> tuple[float, float]:
+        raise NotImplementedError
 
     def _to_scale(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -170,17 +179,6 @@ class _ScaledDimension(Dimension):
     def _scale_bounds(self) -> tuple[float, float]:
         t = self._to_scale(np.array([self.low, self.high]))
         return float(t.min()), float(t.max())
-
-    def grid(self, n: int) -> list[float]:
-        """``n`` points evenly spaced on this dimension's scale, ascending, ends included.
-
-        ``n = 1`` gives the midpoint on the scale.
-        """
-        n = check_int("n", n, minimum=1)
-        t_lo, t_hi = self._scale_bounds()
-        t = np.array([(t_lo + t_hi) / 2]) if n == 1 else np.linspace(t_lo, t_hi, n)
-        x = np.clip(self._from_scale(t), self.low, self.high)
-        return sorted(float(v) for v in x)
 
     def contains(self, value: Any) -> bool:
         return bool(self.low <= float(value) <= self.high)
@@ -216,13 +214,7 @@ class _ScaledDimension(Dimension):
 class Uniform(_ScaledDimension):
     """Real values uniform in ``[low, high]``."""
 
-    low: float
-    high: float
-
-    def __post_init__(self) -> None:
-        low, high = _check_bounds("low", self.low, "high", self.high)
-        object.__setattr__(self, "low", low)
-        object.__setattr__(self, "high", high)
+    _check_bounds = staticmethod(_check_interval)
 
     def sample(self, rng: np.random.Generator) -> float:
         """One value ``~ U[low, high]``."""
@@ -239,13 +231,7 @@ class Uniform(_ScaledDimension):
 class LogUniform(_ScaledDimension):
     """Positive values with ``log10`` uniform in ``[log10 low, log10 high]`` (learning rates)."""
 
-    low: float
-    high: float
-
-    def __post_init__(self) -> None:
-        low, high = _check_log_bounds(self.low, self.high)
-        object.__setattr__(self, "low", low)
-        object.__setattr__(self, "high", high)
+    _check_bounds = staticmethod(_check_log_bounds)
 
     def sample(self, rng: np.random.Generator) -> float:
         """One value ``10**r``, ``r ~ U[log10 low, log10 high]``."""
@@ -265,13 +251,7 @@ class OneMinusLogUniform(_ScaledDimension):
     For momentum and Adam's ``beta1``, ``beta2`` (e.g. ``OneMinusLogUniform(0.9, 0.999)``).
     """
 
-    low: float
-    high: float
-
-    def __post_init__(self) -> None:
-        low, high = _check_beta_bounds(self.low, self.high)
-        object.__setattr__(self, "low", low)
-        object.__setattr__(self, "high", high)
+    _check_bounds = staticmethod(_check_beta_bounds)
 
     def sample(self, rng: np.random.Generator) -> float:
         """One value ``1 - 10**r``, ``r ~ U[log10(1 - high), log10(1 - low)]``."""
@@ -302,14 +282,6 @@ class IntUniform(Dimension):
     def sample(self, rng: np.random.Generator) -> int:
         """One integer, each of ``low..high`` with probability ``1 / (high - low + 1)``."""
         return int(check_rng("rng", rng).integers(self.low, self.high + 1))
-
-    def grid(self, n: int) -> list[int]:
-        """Up to ``n`` distinct integers evenly spread over ``[low, high]``, ascending."""
-        n = check_int("n", n, minimum=1)
-        if n == 1:
-            return [(self.low + self.high) // 2]
-        points = np.rint(np.linspace(self.low, self.high, n)).astype(np.int64)
-        return sorted({int(p) for p in points})
 
     def contains(self, value: Any) -> bool:
         return float(value) == int(value) and self.low <= int(value) <= self.high
@@ -345,10 +317,6 @@ class Choice(Dimension):
     def sample(self, rng: np.random.Generator) -> Any:
         """One of the options, uniformly."""
         return self.options[int(check_rng("rng", rng).integers(len(self.options)))]
-
-    def grid(self, n: int | None = None) -> list[Any]:
-        """All the options (``n`` is ignored)."""
-        return list(self.options)
 
     def contains(self, value: Any) -> bool:
         return value in self.options
@@ -515,57 +483,6 @@ def _draw_seeds(rng: np.random.Generator, n: int) -> list[int]:
     return [int(s) for s in rng.integers(0, 2**63 - 1, size=n, dtype=np.int64)]
 
 
-def grid_search(
-    objective: Objective,
-    space: Mapping[str, Dimension],
-    points_per_dim: int | Mapping[str, int],
-    *,
-    rng: np.random.Generator,
-    n_jobs: int = 1,
-    maximize: bool = True,
-    backend: str | None = None,
-    scheduler_address: str | None = None,
-    progress: bool = False,
-) -> list[Trial]:
-    """Evaluate ``objective`` on every point of the grid ``space[d].grid(points_per_dim)``.
-
-    Args:
-        objective: ``(params, rng) -> score`` or ``-> {"score": ..., **metrics}``.
-        space: dict ``name -> dimension``.
-        points_per_dim: grid points per dimension (an int for all, or a dict per name;
-            ``Choice`` always uses all its options, ``IntUniform`` drops repeats).
-        rng: draws one seed per trial, up front.
-        n_jobs: joblib processes (1 = sequential, -1 = all cores).
-        maximize: True when a larger score is better (accuracy), False for a loss.
-        backend, scheduler_address, progress: as in ``random_search``.
-
-    Returns:
-        ``prod(len(grid_d))`` trials, best first (failed trials last). Trial ``index``
-        follows the grid order (last dimension varying fastest).
-    """
-    check_rng("rng", rng)
-    dims = _check_space(space)
-    n_jobs = _check_n_jobs(n_jobs)
-    if isinstance(points_per_dim, Mapping):
-        unknown = [k for k in points_per_dim if k not in dims]
-        if unknown:
-            raise ValueError(f"points_per_dim names {unknown} that are not in space {list(dims)}")
-        missing = [k for k in dims if k not in points_per_dim]
-        if missing:
-            raise ValueError(f"points_per_dim is missing {missing}")
-        counts = {
-            k: check_int(f"points_per_dim[{k!r}]", points_per_dim[k], minimum=1) for k in dims
-        }
-    else:
-        n = check_int("points_per_dim", points_per_dim, minimum=1)
-        counts = dict.fromkeys(dims, n)
-    grids = [dims[k].grid(counts[k]) for k in dims]
-    points = [dict(zip(dims, combo)) for combo in itertools.product(*grids)]
-    seeds = _draw_seeds(rng, len(points))
-    trials = _execute(objective, points, seeds, n_jobs, backend, scheduler_address, progress)
-    return _sorted(trials, maximize)
-
-
 def random_search(
     objective: Objective,
     space: Mapping[str, Dimension],
@@ -602,6 +519,8 @@ def random_search(
     Returns:
         ``n_trials`` ``Trial`` records, best first; trials whose objective raised or
         returned NaN have ``score = nan``, ``metrics["error"]``, and come last.
+
+    Exercise `random_trials`, notebook 09_hyperparameter_tuning.
     """
     check_rng("rng", rng)
     dims = _check_space(space)
@@ -637,6 +556,8 @@ def narrow_space(
     Each dimension becomes ``space[name].narrow(values of the top trials, margin)``:
     on its own scale, the range spanned by those values widened by
     ``margin * (old width)`` on each side and cut back to the old range.
+
+    Exercise `narrow_range`, notebook 09_hyperparameter_tuning.
     """
     dims = _check_space(space)
     top_k = check_int("top_k", top_k, minimum=1)
@@ -686,23 +607,3 @@ def trials_table(trials: Sequence[Trial], max_rows: int | None = None) -> str:
     if len(shown) < len(trials):
         lines.append(f"... {len(trials) - len(shown)} more trials")
     return "\n".join(lines)
-
-
-def trials_to_records(trials: Sequence[Trial]) -> list[dict[str, Any]]:
-    """Flat dicts for ``pandas.DataFrame(...)`` or ``csv.DictWriter``.
-
-    Keys: ``index``, ``score``, ``seed``, ``seconds``, then ``param_<name>`` for each
-    hyperparameter and ``metric_<name>`` for each metric (``metric_error`` for failures).
-    """
-    records = []
-    for t in trials:
-        rec: dict[str, Any] = {
-            "index": t.index,
-            "score": t.score,
-            "seed": t.seed,
-            "seconds": t.seconds,
-        }
-        rec.update({f"param_{k}": v for k, v in t.params.items()})
-        rec.update({f"metric_{k}": v for k, v in t.metrics.items()})
-        records.append(rec)
-    return records

@@ -22,18 +22,24 @@ form is called "glorot" here.
 
 With ``batch_norm=True`` every hidden layer l < L gets ``gamma{l}`` = 1 and
 ``beta{l}`` = 0 instead of ``b{l}`` (batch norm's mean subtraction would cancel b).
+
+:func:`hidden_activations` runs the classic experiment that motivates these scales:
+the activations of a deep random network, layer by layer, for a given weight std
+(:func:`course_lib.plots.plot_activation_histograms` draws them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .validation import check_layer_dims, check_positive, check_rng
+from .activations import relu, sigmoid, tanh
+from .validation import check_array, check_int, check_layer_dims, check_positive, check_rng
 
 __all__ = [
     "INIT_METHODS",
+    "hidden_activations",
     "init_std",
     "initialize_glorot",
     "initialize_he",
@@ -105,27 +111,91 @@ def initialize_parameters(
 
 
 def initialize_zeros(layer_dims: Sequence[int]) -> dict[str, np.ndarray]:
-    """All weights and biases zero (every unit of a layer then learns the same thing)."""
+    """All weights and biases zero (every unit of a layer then learns the same thing).
+
+    Exercise `initialize_zeros`, notebook 02_initialization.
+    """
     return initialize_parameters(layer_dims, "zeros")
 
 
 def initialize_random(
     layer_dims: Sequence[int], rng: np.random.Generator, scale: float = 0.01
 ) -> dict[str, np.ndarray]:
-    """W[l] = randn(n[l], n[l-1]) · scale, b[l] = 0."""
+    """W[l] = randn(n[l], n[l-1]) · scale, b[l] = 0.
+
+    Exercise `initialize_random`, notebook 02_initialization.
+    """
     return initialize_parameters(layer_dims, "random", rng, scale=scale)
 
 
 def initialize_xavier(layer_dims: Sequence[int], rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """W[l] = randn(n[l], n[l-1]) · √(1/n[l-1]), b[l] = 0 (the notes' "Xavier")."""
+    """W[l] = randn(n[l], n[l-1]) · √(1/n[l-1]), b[l] = 0 (the notes' "Xavier").
+
+    Exercise `initialize_xavier`, notebook 02_initialization.
+    """
     return initialize_parameters(layer_dims, "xavier", rng)
 
 
 def initialize_glorot(layer_dims: Sequence[int], rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """W[l] = randn(n[l], n[l-1]) · √(2/(n[l-1]+n[l])), b[l] = 0."""
+    """W[l] = randn(n[l], n[l-1]) · √(2/(n[l-1]+n[l])), b[l] = 0.
+
+    Exercise `initialize_glorot`, notebook 02_initialization.
+    """
     return initialize_parameters(layer_dims, "glorot", rng)
 
 
 def initialize_he(layer_dims: Sequence[int], rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """W[l] = randn(n[l], n[l-1]) · √(2/n[l-1]), b[l] = 0 (for ReLU layers)."""
+    """W[l] = randn(n[l], n[l-1]) · √(2/n[l-1]), b[l] = 0 (for ReLU layers).
+
+    Exercise `initialize_he`, notebook 02_initialization.
+    """
     return initialize_parameters(layer_dims, "he", rng)
+
+
+# ---- the experiment: activations of a deep random network ------------------------
+
+_EXPERIMENT_ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "relu": relu,
+}
+
+
+def hidden_activations(
+    X: np.ndarray,
+    layer_sizes: Sequence[int],
+    activation: str,
+    weight_std: float | Callable[[int], float],
+    rng: np.random.Generator,
+) -> list[np.ndarray]:
+    """Forward ``X`` through random layers and return every layer's activations.
+
+    The classic initialization experiment: ``X`` is ``(n0, m)`` (e.g. ``(100, 1000)``,
+    standard normal), and for ``l = 1..L`` with ``n_l = layer_sizes[l-1]``::
+
+        W[l] = rng.standard_normal((n_l, n_{l-1})) * std,   A[l] = g(W[l] A[l-1])
+
+    (no bias), where ``std = weight_std`` or ``weight_std(n_{l-1})`` when it is a
+    callable (e.g. Xavier: ``lambda n: np.sqrt(1 / n)``) and ``g`` is ``"sigmoid"``,
+    ``"tanh"`` or ``"relu"``. Returns ``[A[1], ..., A[L]]``, ``A[l]`` of shape ``(n_l, m)``.
+    """
+    A = check_array("X", X, 2)
+    if activation not in _EXPERIMENT_ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(_EXPERIMENT_ACTIVATIONS)}, "
+                         f"got {activation!r}")
+    sizes = [check_int(f"layer_sizes[{i}]", n, minimum=1) for i, n in enumerate(layer_sizes)]
+    if not sizes:
+        raise ValueError("layer_sizes must hold at least one layer size")
+    if not callable(weight_std):
+        weight_std = check_positive("weight_std", weight_std, allow_zero=True)
+    rng = check_rng("rng", rng)
+    g = _EXPERIMENT_ACTIVATIONS[activation]
+    out = []
+    for n in sizes:
+        n_prev = A.shape[0]
+        std = weight_std(n_prev) if callable(weight_std) else weight_std
+        std = check_positive(f"weight_std({n_prev})", std, allow_zero=True)
+        W = rng.standard_normal((n, n_prev)) * std
+        A = g(W @ A)
+        out.append(A)
+    return out

@@ -25,7 +25,7 @@ __all__ = ["linear_backward", "linear_forward"]
 
 
 def linear_forward(
-    A_prev: np.ndarray, W: np.ndarray, b: np.ndarray | None
+    A_prev: np.ndarray, W: np.ndarray, b: np.ndarray | None, *, check: bool = True
 ) -> tuple[np.ndarray, tuple]:
     """Z = W A_prev + b.
 
@@ -33,25 +33,22 @@ def linear_forward(
         A_prev: ``(n[l-1], m)`` activations of the previous layer (or X).
         W: ``(n[l], n[l-1])`` weights.
         b: ``(n[l], 1)`` biases, or ``None`` for a layer followed by batch norm.
+        check: validate the arrays (a network validates once and passes False).
 
     Returns:
         ``(Z, cache)`` with Z ``(n[l], m)`` and cache ``(A_prev, W, has_bias)``.
     """
-    A_prev = check_array("A_prev", A_prev, 2)
-    W = check_array("W", W, 2)
-    if W.shape[1] != A_prev.shape[0]:
-        raise ValueError(
-            f"W has shape {W.shape} but A_prev has shape {A_prev.shape}: "
-            f"W must be (n[l], n[l-1]) = (*, {A_prev.shape[0]})"
-        )
-    if b is not None:
-        b = check_array("b", b, 2)
-        check_shape("b", b, (W.shape[0], 1))
-    return _linear_forward(A_prev, W, b)
-
-
-def _linear_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> tuple:
-    """:func:`linear_forward` without input checks."""
+    if check:
+        A_prev = check_array("A_prev", A_prev, 2)
+        W = check_array("W", W, 2)
+        if W.shape[1] != A_prev.shape[0]:
+            raise ValueError(
+                f"W has shape {W.shape} but A_prev has shape {A_prev.shape}: "
+                f"W must be (n[l], n[l-1]) = (*, {A_prev.shape[0]})"
+            )
+        if b is not None:
+            b = check_array("b", b, 2)
+            check_shape("b", b, (W.shape[0], 1))
     Z = W @ A_prev
     if b is not None:
         Z += b
@@ -59,29 +56,28 @@ def _linear_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> 
 
 
 def linear_backward(
-    dZ: np.ndarray, cache: tuple
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    dZ: np.ndarray, cache: tuple, *, check: bool = True, need_dA_prev: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
     """Backward pass of ``Z = W A_prev + b``.
 
     Args:
         dZ: ``(n[l], m)`` per-example derivative of the loss with respect to Z.
         cache: from :func:`linear_forward`.
+        check: validate ``dZ`` (a network validates once and passes False).
+        need_dA_prev: False skips ``dA_prev`` (returned as ``None``): the first layer's
+            input is X, whose gradient nobody needs, and it costs a matrix product.
 
     Returns:
         ``(dA_prev, dW, db)``: ``W^T dZ`` ``(n[l-1], m)``, ``(1/m) dZ A_prev^T``
         ``(n[l], n[l-1])``, ``(1/m) Σ dZ`` ``(n[l], 1)`` (``None`` when the layer has no b).
     """
-    A_prev, W, _ = cache
-    dZ = check_array("dZ", dZ, 2)
-    check_shape("dZ", dZ, (W.shape[0], A_prev.shape[1]))
-    return _linear_backward(dZ, cache)
-
-
-def _linear_backward(dZ: np.ndarray, cache: tuple) -> tuple:
-    """:func:`linear_backward` without input checks."""
     A_prev, W, has_bias = cache
+    if check:
+        dZ = check_array("dZ", dZ, 2)
+        check_shape("dZ", dZ, (W.shape[0], A_prev.shape[1]))
     m = A_prev.shape[1]
-    dW = (dZ @ A_prev.T) / m
+    dW = dZ @ A_prev.T
+    dW /= m
     db = dZ.sum(axis=1, keepdims=True) / m if has_bias else None
-    dA_prev = W.T @ dZ
+    dA_prev = W.T @ dZ if need_dA_prev else None
     return dA_prev, dW, db

@@ -16,7 +16,8 @@ Regularization acts on the weights only, never on biases or batch-norm γ/β:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +29,7 @@ __all__ = [
     "binary_cross_entropy_from_logits",
     "binary_cross_entropy_grad_from_logits",
     "cross_entropy",
+    "cross_entropy_and_grad_inplace",
     "l1_penalty",
     "l1_penalty_grad",
     "l2_penalty",
@@ -67,27 +69,35 @@ def binary_cross_entropy(A: np.ndarray, Y: np.ndarray) -> float:
     return float(losses.sum() / m)
 
 
-def binary_cross_entropy_from_logits(Z: np.ndarray, Y: np.ndarray) -> float:
+def binary_cross_entropy_from_logits(
+    Z: np.ndarray, Y: np.ndarray, *, check: bool = True
+) -> float:
     """J = -(1/m) Σ [y log σ(z) + (1-y) log(1-σ(z))], computed stably from logits.
 
     Uses the identity  L(z, y) = max(z, 0) - z·y + log(1 + e^{-|z|}),
     which is exact and never evaluates log(0) or overflows, even in float32.
+    ``check=False`` skips the validation (a network validates once).
     """
-    Z, Y = _check_pair("Z", Z, "Y", Y)
+    if check:
+        Z, Y = _check_pair("Z", Z, "Y", Y)
     m = Z.shape[1]
     losses = np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
     return float(losses.sum() / m)
 
 
-def binary_cross_entropy_grad_from_logits(Z: np.ndarray, Y: np.ndarray) -> np.ndarray:
+def binary_cross_entropy_grad_from_logits(
+    Z: np.ndarray, Y: np.ndarray, *, check: bool = True
+) -> np.ndarray:
     """dZ = σ(Z) - Y, per example, shape ``(1, m)``."""
-    Z, Y = _check_pair("Z", Z, "Y", Y)
+    if check:
+        Z, Y = _check_pair("Z", Z, "Y", Y)
     return sigmoid(Z) - Y
 
 
-def log_softmax(Z: np.ndarray) -> np.ndarray:
+def log_softmax(Z: np.ndarray, *, check: bool = True) -> np.ndarray:
     """log softmax over the class axis: ``Z - max - log Σ exp(Z - max)``, column by column."""
-    Z = check_array("Z", Z, 2)
+    if check:
+        Z = check_array("Z", Z, 2)
     shifted = Z - Z.max(axis=0, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
 
@@ -101,24 +111,29 @@ def cross_entropy(A: np.ndarray, Y: np.ndarray) -> float:
     return float(-terms.sum() / A.shape[1])
 
 
-def softmax_cross_entropy(Z: np.ndarray, Y: np.ndarray) -> float:
+def softmax_cross_entropy(Z: np.ndarray, Y: np.ndarray, *, check: bool = True) -> float:
     """Softmax cross-entropy from logits: J = -(1/m) Σ_i Σ_j y_j(i) log softmax(z(i))_j.
 
     ``Z`` and one-hot ``Y`` are ``(C, m)``. Computed with :func:`log_softmax`, so
-    large logits neither overflow nor give log(0).
+    large logits neither overflow nor give log(0). ``check=False`` skips the
+    validation (a network validates once).
+
+    Exercise `softmax_cross_entropy_cost`, notebook 11_softmax_regression.
     """
-    Z, Y = _check_pair("Z", Z, "Y", Y)
-    return _softmax_cross_entropy(Z, Y)
+    if check:
+        Z, Y = _check_pair("Z", Z, "Y", Y)
+    return float(-(Y * log_softmax(Z, check=False)).sum() / Z.shape[1])
 
 
-def _softmax_cross_entropy(Z: np.ndarray, Y: np.ndarray) -> float:
-    """The formula without the checks (the network's cost calls it on checked arrays)."""
-    return float(-(Y * log_softmax(Z)).sum() / Z.shape[1])
+def softmax_cross_entropy_grad(
+    Z: np.ndarray, Y: np.ndarray, *, check: bool = True
+) -> np.ndarray:
+    """dZ = Ŷ - Y with Ŷ = softmax(Z), per example, shape ``(C, m)``.
 
-
-def softmax_cross_entropy_grad(Z: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """dZ = Ŷ - Y with Ŷ = softmax(Z), per example, shape ``(C, m)``."""
-    Z, Y = _check_pair("Z", Z, "Y", Y)
+    Exercise `softmax_cross_entropy_grad`, notebook 11_softmax_regression.
+    """
+    if check:
+        Z, Y = _check_pair("Z", Z, "Y", Y)
     return softmax(Z) - Y
 
 
@@ -130,33 +145,99 @@ def _check_weights(weights: Sequence[np.ndarray], lambd: float, m: int) -> list[
     return [check_array(f"weights[{i}]", W) for i, W in enumerate(weights)]
 
 
-def l2_penalty(weights: Sequence[np.ndarray], lambd: float, m: int) -> float:
-    """(λ / 2m) Σ_l ‖W[l]‖²_F over the weight matrices given (never biases)."""
-    return _l2_penalty(_check_weights(weights, lambd, m), lambd, m)
+def _penalty(weights: Sequence[np.ndarray], lambd: float, m: int,
+             size: Callable[[np.ndarray], Any], *, check: bool) -> float:
+    """(λ / 2m) Σ_l size(W[l]): the L2 and L1 penalties, with ``size`` ‖W‖²_F or Σ|W_ij|."""
+    if check:
+        weights = _check_weights(weights, lambd, m)
+    return float(lambd / (2 * m) * sum(float(size(W)) for W in weights))
 
 
-def _l2_penalty(weights: Sequence[np.ndarray], lambd: float, m: int) -> float:
-    """The formula without the checks (the network's cost calls it on checked arrays)."""
-    return float(lambd / (2 * m) * sum(float(np.vdot(W, W)) for W in weights))
+def l2_penalty(
+    weights: Sequence[np.ndarray], lambd: float, m: int, *, check: bool = True
+) -> float:
+    """(λ / 2m) Σ_l ‖W[l]‖²_F over the weight matrices given (never biases).
+
+    ``check=False`` skips the validation (a network validates once).
+
+    Exercise `compute_cost_with_l2`, notebook 03_regularization.
+    """
+    return _penalty(weights, lambd, m, lambda W: np.vdot(W, W), check=check)
 
 
-def l2_penalty_grad(W: np.ndarray, lambd: float, m: int) -> np.ndarray:
-    """Gradient of the L2 term with respect to one weight matrix: (λ/m) W."""
-    (W,) = _check_weights([W], lambd, m)
+def l2_penalty_grad(W: np.ndarray, lambd: float, m: int, *, check: bool = True) -> np.ndarray:
+    """Gradient of the L2 term with respect to one weight matrix: (λ/m) W.
+
+    Exercise `add_l2_gradient`, notebook 03_regularization.
+    """
+    if check:
+        (W,) = _check_weights([W], lambd, m)
     return (lambd / m) * W
 
 
-def l1_penalty(weights: Sequence[np.ndarray], lambd: float, m: int) -> float:
-    """(λ / 2m) Σ_l Σ_ij |W[l]_ij| over the weight matrices given (never biases)."""
-    return _l1_penalty(_check_weights(weights, lambd, m), lambd, m)
+def l1_penalty(
+    weights: Sequence[np.ndarray], lambd: float, m: int, *, check: bool = True
+) -> float:
+    """(λ / 2m) Σ_l Σ_ij |W[l]_ij| over the weight matrices given (never biases).
+
+    ``check=False`` skips the validation (a network validates once).
+
+    Exercise `l1_penalty_and_grad`, notebook 03_regularization.
+    """
+    return _penalty(weights, lambd, m, lambda W: np.abs(W).sum(), check=check)
 
 
-def _l1_penalty(weights: Sequence[np.ndarray], lambd: float, m: int) -> float:
-    """The formula without the checks (the network's cost calls it on checked arrays)."""
-    return float(lambd / (2 * m) * sum(float(np.abs(W).sum()) for W in weights))
+def l1_penalty_grad(W: np.ndarray, lambd: float, m: int, *, check: bool = True) -> np.ndarray:
+    """A subgradient of the L1 term: (λ/2m) sign(W), taking 0 where W = 0.
 
-
-def l1_penalty_grad(W: np.ndarray, lambd: float, m: int) -> np.ndarray:
-    """A subgradient of the L1 term: (λ/2m) sign(W), taking 0 where W = 0."""
-    (W,) = _check_weights([W], lambd, m)
+    Exercise `l1_penalty_and_grad`, notebook 03_regularization.
+    """
+    if check:
+        (W,) = _check_weights([W], lambd, m)
     return (lambd / (2 * m)) * np.sign(W)
+
+
+# ---- the cost and dZ[L] in one pass, for the training engine (network_fast) ---------
+
+
+def cross_entropy_and_grad_inplace(
+    Z: np.ndarray, Y: np.ndarray, output: str, dZ: np.ndarray
+) -> float:
+    """The cross-entropy from logits and ``dZ = (Ŷ - Y)/m``, sharing the exponentials.
+
+    The same numbers as :func:`binary_cross_entropy_from_logits` (``output="sigmoid"``)
+    or :func:`softmax_cross_entropy` (``"softmax"``) and, divided by m, their ``*_grad``
+    functions (``tests/test_fast_paths.py`` checks it). ``Z`` is **overwritten**; ``dZ``
+    (Z's shape) receives the gradient; no checks. Returns the cost.
+
+    Softmax: with ``S = Z - max`` (per column) and ``s = Σ_j e^S``,
+    ``J = (1/m) Σ_i [log s(i) Σ_j y_j(i) - Σ_j y_j(i) S_j(i)]`` (two sums of
+    non-negative terms, no cancellation) and ``Ŷ = e^S / s``.
+    Sigmoid: ``L = max(z, 0) - z·y + log(1 + e^{-|z|})`` and
+    ``σ(z) = 1/(1 + e^{-|z|})`` (z >= 0) or ``e^{-|z|}/(1 + e^{-|z|})`` (z < 0),
+    sharing the exponential.
+    """
+    m = Z.shape[1]
+    if output == "softmax":
+        Z -= Z.max(axis=0, keepdims=True)  # S
+        E = np.exp(Z, out=dZ)
+        s = E.sum(axis=0, keepdims=True)
+        cost = (float(np.log(s).ravel() @ Y.sum(axis=0)) - float(np.vdot(Y, Z))) / m
+        E *= 1.0 / s  # Ŷ
+    elif output == "sigmoid":
+        e = np.abs(Z)
+        np.negative(e, out=e)
+        np.exp(e, out=e)  # e^{-|z|}
+        losses = np.maximum(Z, 0)
+        losses -= Z * Y
+        losses += np.log1p(e)
+        cost = float(losses.sum()) / m
+        np.add(e, 1, out=dZ)
+        np.divide(1, dZ, out=dZ)  # 1/(1 + e^{-|z|})
+        e *= dZ
+        np.copyto(dZ, e, where=Z < 0)  # σ(z)
+    else:
+        raise ValueError(f"output must be 'sigmoid' or 'softmax', got {output!r}")
+    dZ -= Y
+    dZ *= 1.0 / m
+    return cost

@@ -29,12 +29,17 @@ state explicitly: ``state = opt.init(params)``, then either
 
 * ``params, state = opt.update(params, grads, state)`` — pure, built on the
   per-array steps above; or
-* ``opt.update_inplace(params, grads, state)`` — the fast path used by the
-  training loop: fused in-place arithmetic on the same formulas (its name says
-  it mutates ``params`` and ``state``). Tests check it matches ``update`` to 1e-12.
-  ``init`` makes each slot's arrays views of one contiguous buffer, so that
+* ``opt.update_inplace(params, grads, state, workspace=ws)`` — the fast path used
+  by the training step: fused in-place arithmetic on the same formulas (its name
+  says it mutates ``params`` and ``state``). Tests check it matches ``update`` to
+  1e-12. ``init`` makes each slot's arrays views of one contiguous buffer, so that
   ``update_inplace`` can update all parameters as one long vector (a few large
-  numpy operations instead of a few per array).
+  numpy operations instead of a few per array). Its work arrays live in a
+  :class:`Workspace` that the caller owns and passes at every step; the optimizer
+  object itself holds its hyperparameters only (it is frozen).
+
+The running moments (momentum's ``v``, RMSprop's ``s``, AdaGrad's ``h``, Adam's
+``v`` and ``s``) are all ``decay·m + weight·dw^order``: :func:`update_moment`.
 
 ``grads`` has the same keys as ``params`` (``grads["W1"]`` is ∂J/∂W1).
 """
@@ -43,7 +48,6 @@ from __future__ import annotations
 
 import math
 import operator
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -61,6 +65,7 @@ __all__ = [
     "Nesterov",
     "Optimizer",
     "RMSprop",
+    "Workspace",
     "adagrad_step",
     "adam_step",
     "gd_step",
@@ -68,6 +73,7 @@ __all__ = [
     "momentum_step",
     "nesterov_step",
     "rmsprop_step",
+    "update_moment",
 ]
 
 
@@ -82,11 +88,59 @@ def _check_beta(name: str, beta: float) -> float:
     return check_in_range(name, beta, 0.0, 1.0, high_open=True)
 
 
+# ---- moments: the running averages (and sums) the optimizers keep -------------------
+
+
+def update_moment(
+    moment: np.ndarray, g: np.ndarray, decay: float, weight: float | None = None,
+    *, order: int = 1,
+) -> np.ndarray:
+    """A running moment of the gradient, as a new array: ``decay·moment + weight·g^order``.
+
+    ``weight`` defaults to ``1 - decay``, an exponentially weighted average (momentum's
+    ``v``, RMSprop's ``s``, Adam's ``v`` and ``s``); heavy-ball momentum uses
+    ``weight = 1`` and AdaGrad's sum of squares ``decay = weight = 1``. ``order`` is 1
+    (the gradient) or 2 (its square, computed as ``(weight·g)·g``).
+    """
+    if weight is None:
+        weight = 1 - decay
+    return decay * moment + (weight * g * g if order == 2 else weight * g)
+
+
+def _update_moment_inplace(
+    moment: np.ndarray, g: np.ndarray, decay: float, weight: float, order: int,
+    tmp: np.ndarray | None,
+) -> None:
+    """:func:`update_moment` written into ``moment`` (the same operations, so the same
+    rounding; multiplications by 1 are skipped). ``tmp`` is a work array shaped like
+    ``g``, needed unless ``weight == 1`` and ``order == 1``."""
+    if decay != 1:
+        moment *= decay
+    if weight == 1 and order == 1:
+        moment += g
+        return
+    if weight == 1:
+        np.multiply(g, g, out=tmp)
+    else:
+        np.multiply(g, weight, out=tmp)
+        if order == 2:
+            tmp *= g
+    moment += tmp
+
+
+def _root_scaled(dw: np.ndarray, acc: np.ndarray, lr: float, eps: float) -> np.ndarray:
+    """AdaGrad's and RMSprop's step ``lr·dw / (√acc + ε)`` (ε after the square root)."""
+    return lr * dw / (np.sqrt(acc) + eps)
+
+
 # ---- per-array steps (the readable definitions) -------------------------------
 
 
 def gd_step(w: np.ndarray, dw: np.ndarray, lr: float) -> np.ndarray:
-    """Gradient descent: ``w - lr·dw``."""
+    """Gradient descent: ``w - lr·dw``.
+
+    Exercise `gd_step`, notebook 07_optimizers.
+    """
     _check_step(w, dw, lr)
     return w - lr * dw
 
@@ -98,10 +152,12 @@ def momentum_step(
     """Momentum. EMA form: ``v = βv + (1-β)dw``; heavy ball: ``v = βv + dw``. Then ``w - lr·v``.
 
     Returns ``(w_new, v_new)``.
+
+    Exercise `momentum_step`, notebook 07_optimizers.
     """
     _check_step(w, dw, lr, v=v)
     beta = _check_beta("beta", beta)
-    v_new = beta * v + dw if heavy_ball else beta * v + (1 - beta) * dw
+    v_new = update_moment(v, dw, beta, 1 if heavy_ball else None)
     return w - lr * v_new, v_new
 
 
@@ -113,34 +169,42 @@ def nesterov_step(
 
     EMA form: ``v = βv + (1-β)dw``, ``w - lr·(βv + (1-β)dw)``.
     Heavy ball: ``v = βv + dw``, ``w - lr·(βv + dw)``. Returns ``(w_new, v_new)``.
+
+    Exercise `nesterov_step`, notebook 07_optimizers.
     """
     _check_step(w, dw, lr, v=v)
     beta = _check_beta("beta", beta)
     g = dw if heavy_ball else (1 - beta) * dw
-    v_new = beta * v + g
+    v_new = update_moment(v, g, beta, 1)
     return w - lr * (beta * v_new + g), v_new
 
 
 def adagrad_step(
     w: np.ndarray, dw: np.ndarray, h: np.ndarray, lr: float, eps: float = 1e-8
 ) -> tuple[np.ndarray, np.ndarray]:
-    """AdaGrad: ``h = h + dw²``, ``w - lr·dw/(√h + ε)``. Returns ``(w_new, h_new)``."""
+    """AdaGrad: ``h = h + dw²``, ``w - lr·dw/(√h + ε)``. Returns ``(w_new, h_new)``.
+
+    Exercise `adagrad_step`, notebook 07_optimizers.
+    """
     _check_step(w, dw, lr, h=h)
     check_positive("eps", eps)
-    h_new = h + dw * dw
-    return w - lr * dw / (np.sqrt(h_new) + eps), h_new
+    h_new = update_moment(h, dw, 1, 1, order=2)
+    return w - _root_scaled(dw, h_new, lr, eps), h_new
 
 
 def rmsprop_step(
     w: np.ndarray, dw: np.ndarray, s: np.ndarray, lr: float, beta: float = 0.9,
     eps: float = 1e-8,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """RMSprop: ``s = βs + (1-β)dw²``, ``w - lr·dw/(√s + ε)``. Returns ``(w_new, s_new)``."""
+    """RMSprop: ``s = βs + (1-β)dw²``, ``w - lr·dw/(√s + ε)``. Returns ``(w_new, s_new)``.
+
+    Exercise `rmsprop_step`, notebook 07_optimizers.
+    """
     _check_step(w, dw, lr, s=s)
     beta = _check_beta("beta", beta)
     check_positive("eps", eps)
-    s_new = beta * s + (1 - beta) * dw * dw
-    return w - lr * dw / (np.sqrt(s_new) + eps), s_new
+    s_new = update_moment(s, dw, beta, order=2)
+    return w - _root_scaled(dw, s_new, lr, eps), s_new
 
 
 def adam_step(
@@ -151,14 +215,16 @@ def adam_step(
 
     ``v = β1 v + (1-β1)dw``, ``s = β2 s + (1-β2)dw²``, ``v̂ = v/(1-β1^t)``,
     ``ŝ = s/(1-β2^t)``, ``w - lr·v̂/(√ŝ + ε)``. Returns ``(w_new, v_new, s_new)``.
+
+    Exercise `adam_step`, notebook 07_optimizers.
     """
     _check_step(w, dw, lr, v=v, s=s)
     t = check_int("t", t, minimum=1)
     beta1 = _check_beta("beta1", beta1)
     beta2 = _check_beta("beta2", beta2)
     check_positive("eps", eps)
-    v_new = beta1 * v + (1 - beta1) * dw
-    s_new = beta2 * s + (1 - beta2) * dw * dw
+    v_new = update_moment(v, dw, beta1)
+    s_new = update_moment(s, dw, beta2, order=2)
     v_hat = v_new / (1 - beta1**t)
     s_hat = s_new / (1 - beta2**t)
     return w - lr * v_hat / (np.sqrt(s_hat) + eps), v_new, s_new
@@ -248,13 +314,75 @@ def flat_view(arrays: Sequence[np.ndarray]) -> np.ndarray | None:
     return base[start:start + size]
 
 
-@dataclass
+def _same_objects(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    return len(a) == len(b) and all(map(operator.is_, a, b))
+
+
+class Workspace:
+    """Work arrays that :meth:`Optimizer.update_inplace` reuses from one step to the next.
+
+    The code that runs the steps owns one and passes it as ``workspace=`` at every
+    step (:func:`course_lib.network.train_step` keeps one per network, batch shape and
+    thread). It holds no optimizer state, only
+
+    * which arrays were last found to be one flat vector (:func:`flat_view`), so that
+      the address checks are paid once for the parameters and slots, and once per
+      new gradient dict;
+    * the work vectors of the one-vector step (the step, temporaries, the gathered
+      gradients), allocated once.
+
+    Dropping it changes no result, only the speed. One workspace serves one thread at
+    a time; it can serve several optimizers and parameter dicts (it then redoes the
+    checks and, for another size or dtype, reallocates).
+    """
+
+    def __init__(self) -> None:
+        self._params: tuple[list, tuple] = ([], (None, None))  # (w + slot arrays, flats)
+        self._grads: tuple[list, np.ndarray | None] = ([], None)  # (grad arrays, flat)
+        self._vectors: list[np.ndarray] = []
+
+    def flat_params(
+        self, ws: list[np.ndarray], slots: list[list[np.ndarray]],
+    ) -> tuple[np.ndarray | None, tuple[np.ndarray, ...] | None]:
+        """``(flat w or None, one flat vector per slot, or None if one is not flat)``."""
+        arrays = ws + [a for arrs in slots for a in arrs]
+        seen, flats = self._params
+        if not _same_objects(seen, arrays):
+            slot_flats = tuple(flat_view(arrs) for arrs in slots)
+            flats = (flat_view(ws), None if any(f is None for f in slot_flats) else slot_flats)
+            self._params = (arrays, flats)
+        return flats
+
+    def flat_grads(self, gs: list[np.ndarray]) -> np.ndarray | None:
+        """The gradients as one flat vector (a view), or None."""
+        seen, flat = self._grads
+        if not _same_objects(seen, gs):
+            flat = flat_view(gs)
+            self._grads = (gs, flat)
+        return flat
+
+    def vectors(self, n: int, size: int, dtype: np.dtype) -> list[np.ndarray]:
+        """``n`` work vectors of ``size`` elements (uninitialized), the same ones every step."""
+        vecs = self._vectors
+        if vecs and (vecs[0].size != size or vecs[0].dtype != dtype):
+            vecs = self._vectors = []
+        while len(vecs) < n:
+            vecs.append(np.empty(size, dtype=dtype))
+        return vecs[:n]
+
+
+@dataclass(frozen=True)
 class Optimizer:
-    """Base class: holds hyperparameters only; the state lives in the dict ``init`` returns."""
+    """Base class: the hyperparameters (frozen); the state lives in the dict ``init``
+    returns, work arrays in a :class:`Workspace` the caller owns.
+
+    A subclass names its state arrays (``slots``) and defines one step twice: ``_step``
+    on one array, with the pure per-array function, and ``_delta``, in place.
+    """
 
     lr: float = 0.01
     slots: ClassVar[tuple[str, ...]] = ()
-    n_scratch: ClassVar[int] = 1
+    n_scratch: ClassVar[int] = 1  # work arrays _delta needs (tmp)
 
     def __post_init__(self) -> None:
         check_positive("lr", self.lr, allow_zero=True)
@@ -294,103 +422,53 @@ class Optimizer:
 
     def update_inplace(
         self, params: dict[str, np.ndarray], grads: Mapping[str, np.ndarray],
-        state: dict[str, Any], lr: float | None = None,
+        state: dict[str, Any], lr: float | None = None, *, workspace: Workspace | None = None,
     ) -> None:
         """The same step, written into ``params`` and ``state`` in place (fast path).
 
         When the slot arrays are the contiguous buffers :meth:`init` makes, all
         parameters are updated at once as one long vector (the gradients are
         gathered into one vector first unless they already are one, as
-        :func:`course_lib.network.backward` returns them); otherwise array by array.
+        :func:`course_lib.network.train_step` writes them); otherwise array by array.
+        ``workspace``: the caller's :class:`Workspace`, reused from step to step
+        (without one, each call makes a fresh one: the same result, a little slower).
         """
         _check_dicts(params, grads)
         lr = self._lr(lr)
         state["t"] += 1
         t = state["t"]
-        ws = list(params.values())
-        gs = [grads[k] for k in params]
-        slot_dicts = [state[slot] for slot in self.slots]
-        ss = [d[k] for d in slot_dicts for k in params]
-        if not ws:
+        if not params:
             return
-        flat_w, flat_g, flat_slots = self._flats(ws, gs, ss)
-        if (flat_slots is None or (not self.slots and flat_g is None)
-                or not self._has_delta()):
-            for i, (w, g) in enumerate(zip(ws, gs)):
-                self._step_inplace(w, g, tuple(ss[i::len(ws)]), t, lr)
+        ws = Workspace() if workspace is None else workspace
+        w_list = list(params.values())
+        g_list = [grads[k] for k in params]
+        slot_lists = [[state[slot][k] for k in params] for slot in self.slots]
+        flat_w, flat_slots = ws.flat_params(w_list, slot_lists)
+        flat_g = ws.flat_grads(g_list)
+        if flat_slots is None or (not self.slots and flat_g is None):
+            for i, (w, g) in enumerate(zip(w_list, g_list)):  # array by array
+                out = np.empty_like(w, dtype=np.result_type(w, g))
+                tmp = [np.empty_like(out) for _ in range(self.n_scratch)]
+                self._delta(g, tuple(arrs[i] for arrs in slot_lists), t, lr, out, tmp)
+                w -= out
             return
         ref = flat_slots[0] if flat_slots else flat_g
-        scratch = self._scratch(ref.size, ref.dtype)
+        delta, *tmp, g_buf = ws.vectors(self.n_scratch + 2, ref.size, ref.dtype)
         if flat_g is None or flat_g.dtype != ref.dtype:
-            flat_g = scratch[-1]
-            np.concatenate([np.ravel(g) for g in gs], out=flat_g, casting="same_kind")
-        delta = scratch[0]
-        self._delta(flat_g, flat_slots, t, lr, delta, scratch[1:-1])
+            flat_g = g_buf
+            np.concatenate([np.ravel(g) for g in g_list], out=flat_g, casting="same_kind")
+        self._delta(flat_g, flat_slots, t, lr, delta, tmp)
         if flat_w is not None and flat_w.dtype == delta.dtype:
             flat_w -= delta
         else:
             offset = 0
-            for w in ws:
+            for w in w_list:
                 n = w.size
                 w -= delta[offset:offset + n].reshape(w.shape)
                 offset += n
 
-    @classmethod
-    def _has_delta(cls) -> bool:
-        """Whether the one-vector path applies: the step is defined by ``_delta``
-        (a subclass that only overrides ``_step_inplace`` is updated array by array)."""
-        return cls._step_inplace is Optimizer._step_inplace and cls._delta is not Optimizer._delta
-
-    def _flats(self, ws: list, gs: list, ss: list) -> tuple:
-        """``(flat w, flat g, flat slots)`` (:func:`flat_view`, ``None`` where not flat).
-
-        Remembered for the same array objects, so that a training loop pays for the
-        address checks of params and slots once, and of the gradients once per new
-        gradient dict (``backward`` returns new arrays at every step).
-        """
-        cache = self.__dict__.setdefault("_flats_cache", {})
-        arrays = ws + ss
-        hit = cache.get("w+slots")
-        if hit is not None and len(hit[0]) == len(arrays) and all(
-            map(operator.is_, hit[0], arrays)
-        ):
-            flat_w, flat_slots = hit[1]
-        else:
-            n = len(ws)
-            slots = tuple(flat_view(ss[i * n:(i + 1) * n]) for i in range(len(self.slots)))
-            flat_w = flat_view(ws)
-            flat_slots = None if any(f is None for f in slots) else slots
-            cache["w+slots"] = (arrays, (flat_w, flat_slots))
-        hit = cache.get("g")
-        if hit is not None and len(hit[0]) == len(gs) and all(map(operator.is_, hit[0], gs)):
-            flat_g = hit[1]
-        else:
-            flat_g = flat_view(gs)
-            cache["g"] = (gs, flat_g)
-        return flat_w, flat_g, flat_slots
-
-    def _scratch(self, size: int, dtype: np.dtype) -> list[np.ndarray]:
-        """Work vectors reused between steps (per thread): the step, temporaries, grads."""
-        key = (threading.get_ident(), size, np.dtype(dtype))
-        cache = self.__dict__.setdefault("_scratch_cache", {})
-        bufs = cache.get(key)
-        if bufs is None:
-            if len(cache) >= 4:
-                cache.clear()
-            bufs = cache[key] = [np.empty(size, dtype=dtype) for _ in range(self.n_scratch + 2)]
-        return bufs
-
-    def __getstate__(self) -> dict[str, Any]:
-        # copies and pickles carry the hyperparameters, not the work buffers
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
-
-    def _step_inplace(self, w, dw, slots, t, lr):
-        """One parameter array: update its slots, then ``w -= step``."""
-        out = np.empty_like(w, dtype=np.result_type(w, dw))
-        self._delta(dw, slots, t, lr, out, [np.empty_like(out) for _ in range(self.n_scratch)])
-        w -= out
-
     def _step(self, w, dw, slots, t, lr):  # pragma: no cover - abstract
+        """One parameter array, purely: ``(w_new, *new slot arrays)``."""
         raise NotImplementedError
 
     def _delta(self, dw, slots, t, lr, out, tmp):  # pragma: no cover - abstract
@@ -403,7 +481,7 @@ class Optimizer:
         raise NotImplementedError
 
 
-@dataclass
+@dataclass(frozen=True)
 class GradientDescent(Optimizer):
     """Plain (mini-batch) gradient descent."""
 
@@ -416,7 +494,7 @@ class GradientDescent(Optimizer):
         np.multiply(dw, lr, out=out)  # w - lr·dw
 
 
-@dataclass
+@dataclass(frozen=True)
 class Momentum(Optimizer):
     """Momentum, EMA form by default (``heavy_ball=True`` for ``v = βv + dw``)."""
 
@@ -433,17 +511,13 @@ class Momentum(Optimizer):
         return momentum_step(w, dw, slots[0], lr, self.beta, heavy_ball=self.heavy_ball)
 
     def _delta(self, dw, slots, t, lr, out, tmp):
-        (v,) = slots
-        v *= self.beta  # v = βv + dw  or  βv + (1-β)dw
-        if self.heavy_ball:
-            v += dw
-        else:
-            np.multiply(dw, 1 - self.beta, out=out)
-            v += out
+        (v,) = slots  # v = βv + dw  or  βv + (1-β)dw
+        weight = 1 if self.heavy_ball else 1 - self.beta
+        _update_moment_inplace(v, dw, self.beta, weight, 1, out)
         np.multiply(v, lr, out=out)  # w - lr·v
 
 
-@dataclass
+@dataclass(frozen=True)
 class Nesterov(Momentum):
     """Nesterov momentum (same velocity as :class:`Momentum`, look-ahead update)."""
 
@@ -459,41 +533,53 @@ class Nesterov(Momentum):
         else:
             g = tmp[0]
             np.multiply(dw, 1 - self.beta, out=g)
-        v *= self.beta  # v = βv + g
-        v += g
+        _update_moment_inplace(v, g, self.beta, 1, 1, None)  # v = βv + g
         np.multiply(v, self.beta, out=out)  # w - lr·(βv + g)
         out += g
         out *= lr
 
 
-@dataclass
-class AdaGrad(Optimizer):
-    """AdaGrad: per-element learning rates that shrink as squared gradients accumulate."""
-
-    eps: float = 1e-8
-    slots: ClassVar[tuple[str, ...]] = ("h",)
+@dataclass(frozen=True)
+class _RootScaled(Optimizer):
+    """AdaGrad and RMSprop: ``acc`` a moment of ``dw²`` (:meth:`_moment`), then
+    ``w - lr·dw/(√acc + ε)``. Each subclass declares ``eps`` (after its other fields)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
         check_positive("eps", self.eps)
 
-    def _step(self, w, dw, slots, t, lr):
-        return adagrad_step(w, dw, slots[0], lr, self.eps)
+    def _moment(self) -> tuple[float, float]:  # pragma: no cover - abstract
+        """``(decay, weight)`` of ``acc`` (see :func:`update_moment`)."""
+        raise NotImplementedError
 
     def _delta(self, dw, slots, t, lr, out, tmp):
-        (h,) = slots
+        (acc,) = slots
         den = tmp[0]
-        np.multiply(dw, dw, out=den)  # h = h + dw²
-        h += den
-        np.sqrt(h, out=den)  # w - lr·dw / (√h + ε)
+        _update_moment_inplace(acc, dw, *self._moment(), 2, den)
+        np.sqrt(acc, out=den)  # w - lr·dw / (√acc + ε)
         den += self.eps
         np.multiply(dw, lr, out=out)
         out /= den
 
 
-@dataclass
-class RMSprop(Optimizer):
-    """RMSprop: divide by the root of an EWMA of squared gradients."""
+@dataclass(frozen=True)
+class AdaGrad(_RootScaled):
+    """AdaGrad: per-element learning rates that shrink as squared gradients accumulate
+    (``h = h + dw²``)."""
+
+    eps: float = 1e-8
+    slots: ClassVar[tuple[str, ...]] = ("h",)
+
+    def _moment(self) -> tuple[float, float]:
+        return 1, 1
+
+    def _step(self, w, dw, slots, t, lr):
+        return adagrad_step(w, dw, slots[0], lr, self.eps)
+
+
+@dataclass(frozen=True)
+class RMSprop(_RootScaled):
+    """RMSprop: divide by the root of an EWMA of squared gradients (``s = βs + (1-β)dw²``)."""
 
     beta: float = 0.9
     eps: float = 1e-8
@@ -502,27 +588,21 @@ class RMSprop(Optimizer):
     def __post_init__(self) -> None:
         super().__post_init__()
         _check_beta("beta", self.beta)
-        check_positive("eps", self.eps)
+
+    def _moment(self) -> tuple[float, float]:
+        return self.beta, 1 - self.beta
 
     def _step(self, w, dw, slots, t, lr):
         return rmsprop_step(w, dw, slots[0], lr, self.beta, self.eps)
 
-    def _delta(self, dw, slots, t, lr, out, tmp):
-        (s,) = slots
-        den = tmp[0]
-        np.multiply(dw, 1 - self.beta, out=den)  # s = βs + (1-β)dw²
-        den *= dw
-        s *= self.beta
-        s += den
-        np.sqrt(s, out=den)  # w - lr·dw / (√s + ε)
-        den += self.eps
-        np.multiply(dw, lr, out=out)
-        out /= den
 
-
-@dataclass
+@dataclass(frozen=True)
 class Adam(Optimizer):
-    """Adam: momentum + RMSprop with bias correction (t from 1, ε after the square root)."""
+    """Adam: momentum + RMSprop with bias correction (t from 1, ε after the square root).
+
+    Exercise `initialize_adam_state`, notebook 07_optimizers.
+    Exercise `update_parameters_with_adam`, notebook 07_optimizers.
+    """
 
     lr: float = 0.001
     beta1: float = 0.9
@@ -548,13 +628,8 @@ class Adam(Optimizer):
         # scalar factors folded into one multiplication.
         v, s = slots
         b1, b2 = self.beta1, self.beta2
-        np.multiply(dw, 1 - b1, out=out)  # v = β1 v + (1-β1) dw
-        v *= b1
-        v += out
-        np.multiply(dw, 1 - b2, out=out)  # s = β2 s + (1-β2) dw²
-        out *= dw
-        s *= b2
-        s += out
+        _update_moment_inplace(v, dw, b1, 1 - b1, 1, out)  # v = β1 v + (1-β1) dw
+        _update_moment_inplace(s, dw, b2, 1 - b2, 2, out)  # s = β2 s + (1-β2) dw²
         sqrt_c2 = math.sqrt(1 - b2**t)
         np.sqrt(s, out=out)
         out += self.eps * sqrt_c2

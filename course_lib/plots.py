@@ -1,5 +1,5 @@
 """Plots for the course: decision boundaries, training curves, optimizer paths,
-activation histograms, confusion matrices, learning-rate schedules and EWMAs.
+activation histograms, confusion matrices and learning-rate schedules.
 
 ``matplotlib.pyplot`` is imported inside the functions, so importing this module is
 cheap and does not pick a backend. Every function takes an optional ``ax`` (draws
@@ -7,9 +7,11 @@ into a new figure otherwise) and returns the Axes it drew on
 (:func:`plot_activation_histograms` returns its row of Axes). Every plot gets a
 title, labelled axes, and a legend when it shows more than one series.
 
-The non-plotting helpers (:func:`decision_grid`, :func:`optimizer_path`,
-:func:`run_optimizer_on_bowl`, :func:`hidden_activations`, :func:`confusion_matrix`)
-return arrays and can be tested without drawing anything.
+What the plots show is computed elsewhere: the activations of a deep random network
+by :func:`course_lib.initialization.hidden_activations`, the confusion matrix by
+:func:`course_lib.diagnosis.confusion_matrix`, the bowl and the optimizer paths on it
+by :mod:`course_lib.bowl`. :func:`decision_grid` (the grid a decision boundary is
+drawn on) returns arrays and can be tested without drawing anything.
 """
 
 from __future__ import annotations
@@ -19,25 +21,20 @@ from typing import Any
 
 import numpy as np
 
-from .activations import relu, sigmoid, tanh
-from .validation import check_array, check_int, check_positive, check_rng, check_shape
+from .bowl import f_bowl
+from .data import as_labels
+from .diagnosis import confusion_matrix
+from .validation import check_array, check_int, check_positive, check_shape
 
 __all__ = [
-    "confusion_matrix",
     "decision_grid",
-    "f_bowl",
-    "grad_bowl",
-    "hidden_activations",
-    "optimizer_path",
     "plot_activation_histograms",
     "plot_batch_costs",
     "plot_confusion_matrix",
     "plot_decision_boundary",
-    "plot_ewma",
     "plot_history",
     "plot_optimizer_paths",
     "plot_schedules",
-    "run_optimizer_on_bowl",
 ]
 
 
@@ -72,22 +69,6 @@ def _finish(
     if len(handles) > 1:
         ax.legend(handles, labels, loc="best")
     return ax
-
-
-def _labels_1d(name: str, Y: Any) -> np.ndarray:
-    """Integer labels ``(m,)`` from ``(m,)``, ``(1, m)`` labels or one-hot ``(C, m)``."""
-    arr = np.asarray(Y)
-    if arr.ndim == 2 and arr.shape[0] > 1:
-        check_array(name, arr, 2)
-        return np.argmax(arr, axis=0).astype(np.int64)
-    if arr.ndim == 2:
-        arr = arr[0]
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must have shape (m,), (1, m) or (C, m), got {np.shape(Y)}")
-    check_array(name, arr, 1)
-    if not np.all(arr == np.round(arr)):
-        raise ValueError(f"{name} must hold integer labels (shape {np.shape(Y)})")
-    return arr.astype(np.int64)
 
 
 # ---- decision boundary ---------------------------------------------------------
@@ -156,7 +137,7 @@ def plot_decision_boundary(
 
     X = check_array("X", X, 2)
     check_shape("X", X, (2, None))
-    labels = _labels_1d("Y", Y)
+    labels = as_labels(Y, "Y")
     if labels.shape[0] != X.shape[1]:
         raise ValueError(
             f"X and Y must have the same number of examples, got X shape {X.shape} "
@@ -265,70 +246,7 @@ def plot_batch_costs(
     return _finish(ax, title, "mini-batch update", "cost")
 
 
-# ---- optimizers on a bowl --------------------------------------------------------
-
-
-def f_bowl(x: Any, y: Any) -> Any:
-    """The elongated bowl ``f(x, y) = x²/20 + y²`` (minimum 0 at (0, 0))."""
-    return np.asarray(x) ** 2 / 20.0 + np.asarray(y) ** 2
-
-
-def grad_bowl(x: Any, y: Any) -> tuple[Any, Any]:
-    """Gradient of :func:`f_bowl`: ``(∂f/∂x, ∂f/∂y) = (x/10, 2y)``."""
-    return np.asarray(x) / 10.0, 2.0 * np.asarray(y)
-
-
-def _check_start(start: Sequence[float]) -> np.ndarray:
-    p = check_array("start", np.asarray(start, dtype=np.float64), 1)
-    check_shape("start", p, (2,))
-    return p.copy()
-
-
-def optimizer_path(
-    step_fn: Callable[[np.ndarray, np.ndarray], np.ndarray],
-    start: Sequence[float] = (-7.0, 2.0),
-    steps: int = 30,
-) -> np.ndarray:
-    """Run ``steps`` updates on :func:`f_bowl` from ``start``; return the ``(steps + 1, 2)`` path.
-
-    ``step_fn(p, g) -> p_new`` takes the current point ``p = (x, y)`` and the gradient
-    ``g = (x/10, 2y)`` there (both ``(2,)``) and returns the next point; a stateful
-    method (momentum, Adam) keeps its state in a closure. Row 0 is ``start``.
-    Example, gradient descent: ``optimizer_path(lambda p, g: p - 0.1 * g)``.
-    """
-    steps = check_int("steps", steps, minimum=0)
-    p = _check_start(start)
-    path = np.empty((steps + 1, 2))
-    path[0] = p
-    for t in range(1, steps + 1):
-        g = np.array(grad_bowl(p[0], p[1]), dtype=np.float64)
-        p = np.asarray(step_fn(p.copy(), g), dtype=np.float64)
-        if p.shape != (2,):
-            raise ValueError(f"step_fn must return a point of shape (2,), got {p.shape}")
-        path[t] = p
-    return path
-
-
-def run_optimizer_on_bowl(
-    optimizer: Any, steps: int = 30, start: Sequence[float] = (-7.0, 2.0),
-) -> np.ndarray:
-    """The ``(steps + 1, 2)`` path of a :class:`course_lib.optimizers.Optimizer` on the bowl.
-
-    The point is the single parameter ``params = {"p": array([x, y])}`` with gradient
-    ``{"p": (x/10, 2y)}``; each step is the pure ``optimizer.update``.
-    """
-    if not (hasattr(optimizer, "init") and hasattr(optimizer, "update")):
-        raise ValueError(
-            f"optimizer must be a course_lib.optimizers.Optimizer, got {type(optimizer).__name__}"
-        )
-    state = optimizer.init({"p": _check_start(start)})
-
-    def step(p: np.ndarray, g: np.ndarray) -> np.ndarray:
-        nonlocal state
-        params, state = optimizer.update({"p": p}, {"p": g}, state)
-        return params["p"]
-
-    return optimizer_path(step, start, steps)
+# ---- optimizer paths on the bowl ------------------------------------------------
 
 
 def plot_optimizer_paths(
@@ -373,52 +291,6 @@ def plot_optimizer_paths(
 
 
 # ---- activations per layer -------------------------------------------------------
-
-_HIDDEN_ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "sigmoid": sigmoid,
-    "tanh": tanh,
-    "relu": relu,
-}
-
-
-def hidden_activations(
-    X: np.ndarray,
-    layer_sizes: Sequence[int],
-    activation: str,
-    weight_std: float | Callable[[int], float],
-    rng: np.random.Generator,
-) -> list[np.ndarray]:
-    """Forward ``X`` through random layers and return every layer's activations.
-
-    The classic initialization experiment: ``X`` is ``(n0, m)`` (e.g. ``(100, 1000)``,
-    standard normal), and for ``l = 1..L`` with ``n_l = layer_sizes[l-1]``::
-
-        W[l] = rng.standard_normal((n_l, n_{l-1})) * std,   A[l] = g(W[l] A[l-1])
-
-    (no bias), where ``std = weight_std`` or ``weight_std(n_{l-1})`` when it is a
-    callable (e.g. Xavier: ``lambda n: np.sqrt(1 / n)``) and ``g`` is ``"sigmoid"``,
-    ``"tanh"`` or ``"relu"``. Returns ``[A[1], ..., A[L]]``, ``A[l]`` of shape ``(n_l, m)``.
-    """
-    A = check_array("X", X, 2)
-    if activation not in _HIDDEN_ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(_HIDDEN_ACTIVATIONS)}, "
-                         f"got {activation!r}")
-    sizes = [check_int(f"layer_sizes[{i}]", n, minimum=1) for i, n in enumerate(layer_sizes)]
-    if not sizes:
-        raise ValueError("layer_sizes must hold at least one layer size")
-    if not callable(weight_std):
-        weight_std = check_positive("weight_std", weight_std, allow_zero=True)
-    rng = check_rng("rng", rng)
-    g = _HIDDEN_ACTIVATIONS[activation]
-    out = []
-    for n in sizes:
-        n_prev = A.shape[0]
-        std = weight_std(n_prev) if callable(weight_std) else weight_std
-        std = check_positive(f"weight_std({n_prev})", std, allow_zero=True)
-        W = rng.standard_normal((n, n_prev)) * std
-        A = g(W @ A)
-        out.append(A)
-    return out
 
 
 def plot_activation_histograms(
@@ -469,33 +341,7 @@ def plot_activation_histograms(
     return np.asarray(axes, dtype=object)
 
 
-# ---- confusion matrix, schedules, EWMA ---------------------------------------------
-
-
-def confusion_matrix(
-    y_true: np.ndarray, y_pred: np.ndarray, num_classes: int | None = None,
-) -> np.ndarray:
-    """``(C, C)`` counts, ``M[i, j]`` = number of examples of true class i predicted as j.
-
-    Labels may be ``(m,)``, ``(1, m)`` or one-hot ``(C, m)``; ``C`` defaults to
-    ``max label + 1``.
-    """
-    t = _labels_1d("y_true", y_true)
-    p = _labels_1d("y_pred", y_pred)
-    if t.shape != p.shape:
-        raise ValueError(f"y_true and y_pred must have the same number of examples, got "
-                         f"shapes {np.shape(y_true)} and {np.shape(y_pred)}")
-    if t.size and min(t.min(), p.min()) < 0:
-        raise ValueError("labels must be >= 0")
-    C = int(max(t.max(initial=-1), p.max(initial=-1))) + 1
-    if num_classes is not None:
-        num_classes = check_int("num_classes", num_classes, minimum=1)
-        if C > num_classes:
-            raise ValueError(f"labels must be < num_classes={num_classes}, got {C - 1}")
-        C = num_classes
-    M = np.zeros((C, C), dtype=np.int64)
-    np.add.at(M, (t, p), 1)
-    return M
+# ---- confusion matrix, schedules ---------------------------------------------------
 
 
 def plot_confusion_matrix(
@@ -543,21 +389,3 @@ def plot_schedules(
             raise ValueError(f"schedules[{name!r}] must be callable epoch -> lr")
         ax.plot(ep, [float(sched(int(e))) for e in ep], label=name)
     return _finish(ax, title, "epoch", "learning rate")
-
-
-def plot_ewma(
-    series: np.ndarray,
-    averages: Mapping[str, np.ndarray],
-    ax: Any = None,
-    title: str = "Exponentially weighted averages",
-) -> Any:
-    """The raw ``series`` (points) and each named average (lines), against t = 1..T."""
-    s = check_array("series", series, 1)
-    ax = _get_ax(ax)
-    t = np.arange(1, s.shape[0] + 1)
-    ax.plot(t, s, linestyle="none", marker=".", color="0.55", label="data")
-    for i, (name, avg) in enumerate(averages.items()):
-        a = check_array(f"averages[{name!r}]", avg, 1)
-        check_shape(f"averages[{name!r}] (for series of shape {s.shape})", a, s.shape)
-        ax.plot(t, a, color=f"C{i % 10}", linewidth=1.5, label=name)
-    return _finish(ax, title, "t", "value")

@@ -9,6 +9,7 @@ every schedule returns ``lr0`` at epoch 0 (``sqrt_decay`` returns ``k * lr0``).
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,7 +41,10 @@ def constant(lr0: float, epoch_num: int) -> float:
 
 
 def inverse_time_decay(lr0: float, epoch_num: int, decay_rate: float) -> float:
-    """``lr = lr0 / (1 + decay_rate * epoch_num)``, with ``decay_rate >= 0``."""
+    """``lr = lr0 / (1 + decay_rate * epoch_num)``, with ``decay_rate >= 0``.
+
+    Exercise `inverse_time_decay`, notebook 08_learning_rate_decay.
+    """
     lr0, epoch_num = _check_common(lr0, epoch_num)
     decay_rate = check_positive("decay_rate", decay_rate, allow_zero=True)
     return lr0 / (1.0 + decay_rate * epoch_num)
@@ -51,6 +55,8 @@ def staircase_decay(lr0: float, epoch_num: int, decay_rate: float, interval: int
 
     Like ``inverse_time_decay`` but the rate only changes every ``interval`` epochs
     (``interval`` an integer >= 1), so it is constant within each interval.
+
+    Exercise `staircase_decay`, notebook 08_learning_rate_decay.
     """
     lr0, epoch_num = _check_common(lr0, epoch_num)
     decay_rate = check_positive("decay_rate", decay_rate, allow_zero=True)
@@ -59,7 +65,10 @@ def staircase_decay(lr0: float, epoch_num: int, decay_rate: float, interval: int
 
 
 def exponential_decay(lr0: float, epoch_num: int, r: float) -> float:
-    """``lr = r**epoch_num * lr0`` with ``r`` in ``(0, 1]`` (e.g. 0.95)."""
+    """``lr = r**epoch_num * lr0`` with ``r`` in ``(0, 1]`` (e.g. 0.95).
+
+    Exercise `exponential_decay`, notebook 08_learning_rate_decay.
+    """
     lr0, epoch_num = _check_common(lr0, epoch_num)
     r = check_probability("r", r)
     return r**epoch_num * lr0
@@ -70,6 +79,8 @@ def sqrt_decay(lr0: float, epoch_num: int, k: float) -> float:
 
     The lecture writes ``k / sqrt(epoch_num) * lr0`` with epochs counted from 1; here
     epochs count from 0, hence the ``+ 1`` (and no division by zero at the first epoch).
+
+    Exercise `sqrt_decay`, notebook 08_learning_rate_decay.
     """
     lr0, epoch_num = _check_common(lr0, epoch_num)
     k = check_positive("k", k)
@@ -81,6 +92,8 @@ def step_decay(lr0: float, epoch_num: int, drop: float = 0.5, epochs_drop: int =
 
     Multiplies the rate by ``drop`` (in ``(0, 1]``) every ``epochs_drop`` epochs
     (an integer >= 1).
+
+    Exercise `step_decay`, notebook 08_learning_rate_decay.
     """
     lr0, epoch_num = _check_common(lr0, epoch_num)
     drop = check_probability("drop", drop)
@@ -98,22 +111,13 @@ SCHEDULES: dict[str, Callable[..., float]] = {
 }
 """Schedule names accepted by ``make_schedule`` and the functions they call."""
 
-_KWARGS: dict[str, tuple[str, ...]] = {
-    "constant": (),
-    "inverse_time": ("decay_rate",),
-    "staircase": ("decay_rate", "interval"),
-    "exponential": ("r",),
-    "sqrt": ("k",),
-    "step": ("drop", "epochs_drop"),
-}
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "constant": (),
-    "inverse_time": ("decay_rate",),
-    "staircase": ("decay_rate", "interval"),
-    "exponential": ("r",),
-    "sqrt": ("k",),
-    "step": (),
-}
+
+def _extra_arguments(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The keyword arguments of schedule ``name`` after ``lr0, epoch_num``: ``(all,
+    required)``, read from its function's signature."""
+    extra = list(inspect.signature(SCHEDULES[name]).parameters.values())[2:]
+    return (tuple(p.name for p in extra),
+            tuple(p.name for p in extra if p.default is inspect.Parameter.empty))
 
 
 @dataclass(frozen=True)
@@ -134,14 +138,13 @@ class Schedule:
             raise ValueError(
                 f"name must be one of {sorted(SCHEDULES)}, got {self.name!r}"
             )
-        allowed = _KWARGS[self.name]
+        allowed, required = _extra_arguments(self.name)
         unknown = sorted(set(self.kwargs) - set(allowed))
-        missing = sorted(set(_REQUIRED[self.name]) - set(self.kwargs))
+        missing = sorted(set(required) - set(self.kwargs))
         if unknown or missing:
             raise ValueError(
                 f"kwargs for schedule {self.name!r} must be among {list(allowed)} "
-                f"(required: {list(_REQUIRED[self.name])}), "
-                f"got {sorted(self.kwargs)}"
+                f"(required: {list(required)}), got {sorted(self.kwargs)}"
             )
         # Copy so that later changes to the caller's dict cannot change the schedule,
         # and validate every argument once by evaluating epoch 0.

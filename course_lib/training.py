@@ -14,11 +14,15 @@ One epoch, for ``epoch = 0, 1, ..., epochs - 1``::
 its buffers from one mini-batch to the next and equals them to rounding)
 
 then the train accuracy and, with a dev set, the dev cost and dev accuracy are
-measured in evaluation mode (no dropout, batch norm with the running statistics).
+measured in evaluation mode (no dropout, batch norm with the running statistics);
+with ``patience``, the dev cost goes to the early-stopping rule,
+:class:`course_lib.early_stopping.EarlyStopping`, which decides when to stop and
+which epoch's parameters to keep.
 
-Everything is checked once, before the first epoch; inside the loop the network
-functions run with ``check=False``. The caller's ``params`` and ``state`` are never
-modified: :func:`train` works on copies and returns new dicts.
+Everything is checked once, before the first epoch (``_checked_run``); then
+``_epoch`` runs one epoch at a time, with the network functions unchecked. The
+caller's ``params`` and ``state`` are never modified: :func:`train` works on copies
+and returns new dicts.
 
 Divergence: when a mini-batch cost becomes NaN or inf (typically a learning rate
 that is too large) training stops at once, without applying that batch's update,
@@ -37,15 +41,10 @@ from typing import Any
 
 import numpy as np
 
+from .activations import predict_binary, predict_classes
 from .data import one_hot, random_mini_batches
-from .network import (
-    Network,
-    _output_labels,
-    compute_cost,
-    forward,
-    output_activation,
-    train_step,
-)
+from .early_stopping import EarlyStopping
+from .network import Network, compute_cost, forward, output_activation, train_step
 from .progress import progress_bar
 from .validation import (
     check_array,
@@ -57,7 +56,6 @@ from .validation import (
 )
 
 __all__ = ["History", "TrainResult", "evaluate", "train"]
-
 
 
 @dataclass
@@ -232,7 +230,9 @@ def _measure(
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         ZL, _, _ = forward(net, params, X, training=False, state=state, check=False)
-        acc = float(np.mean(_output_labels(net, output_activation(net, ZL)) == labels))
+        P = output_activation(net, ZL)
+        pred = predict_binary(P) if net.output == "sigmoid" else predict_classes(P)
+        acc = float(np.mean(pred == labels))
         cost = math.nan
         if with_cost:
             try:
@@ -311,9 +311,10 @@ def train(
         schedule: ``epoch -> learning rate`` (epochs from 0), e.g.
             :func:`course_lib.schedules.make_schedule`; default ``optimizer.lr``.
         X_dev, Y_dev: optional dev set, same formats as ``X`` and ``Y``.
-        patience: early stopping: stop when the dev cost has not improved by more than
-            ``min_delta`` for ``patience`` consecutive checks (epochs, with
-            ``check_every=1``); needs the dev set.
+        patience: early stopping (:class:`course_lib.early_stopping.EarlyStopping`):
+            stop when the dev cost has not improved by more than ``min_delta`` for
+            ``patience`` consecutive checks (epochs, with ``check_every=1``); needs
+            the dev set.
         min_delta: the smallest decrease of the dev cost that counts as improvement.
         state: initial batch-norm running statistics (default: mean 0, variance 1).
         progress: show a ``tqdm`` progress bar over epochs (also disabled when the
@@ -330,8 +331,83 @@ def train(
 
     The data are cast to the dtype of ``params["W1"]`` (so float32 parameters train
     in float32).
+
+    Exercise `train_with_decay`, notebook 08_learning_rate_decay.
+    Exercise `train_softmax_regression`, notebook 11_softmax_regression.
     """
-    # ---- validate everything once ----
+    run = _checked_run(
+        net, params, X, Y, optimizer=optimizer, epochs=epochs, batch_size=batch_size,
+        rng=rng, schedule=schedule, X_dev=X_dev, Y_dev=Y_dev, patience=patience,
+        min_delta=min_delta, state=state, check_every=check_every, callback=callback,
+    )
+    history = History()
+    pbar = progress_bar(range(run.epochs), desc="training", unit="epoch", enabled=progress)
+    start = time.perf_counter()
+    try:
+        for epoch in pbar if pbar is not None else range(run.epochs):
+            stop_reason = _epoch(run, epoch, history)
+            if pbar is not None and stop_reason != "diverged":
+                post = {"cost": f"{history.cost[-1]:.4g}"}
+                if history.dev_cost:
+                    post["dev_cost"] = f"{history.dev_cost[-1]:.4g}"
+                pbar.set_postfix(post, refresh=False)
+            if stop_reason is not None:
+                history.stop_reason = stop_reason
+                history.stopped_early = stop_reason == "early_stopping"
+                history.diverged = stop_reason == "diverged"
+                break
+    finally:
+        if pbar is not None:
+            pbar.close()
+        history.seconds = time.perf_counter() - start
+
+    if run.stopper is None:
+        best_params, best_state = run.params, run.state
+    elif run.best is None:  # diverged before the first dev check
+        best_params, best_state = _copy_arrays(run.params), _copy_arrays(run.state)
+    else:
+        best_params, best_state = run.best
+    return TrainResult(
+        params=run.params,
+        state=dict(run.state),
+        history=history,
+        best_params=best_params,
+        best_state=best_state,
+    )
+
+
+@dataclass
+class _Run:
+    """A training run: the arguments of :func:`train`, checked, and what changes as it
+    runs (``params``, ``state``, ``opt_state`` and the best parameters so far)."""
+
+    net: Network
+    params: dict[str, np.ndarray]
+    state: dict[str, np.ndarray]
+    X: np.ndarray
+    Y: np.ndarray
+    labels: np.ndarray
+    dev: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # (X_dev, Y_dev, labels_dev)
+    optimizer: Any
+    opt_state: dict[str, Any]
+    epochs: int
+    batch_size: int
+    rng: np.random.Generator
+    schedule: Callable[[int], float] | None
+    check_every: int
+    callback: Callable[[int, History], bool | None] | None
+    stopper: EarlyStopping | None  # the early-stopping rule, with patience
+    best: tuple[dict[str, np.ndarray], dict[str, np.ndarray]] | None = None
+
+
+def _checked_run(
+    net: Network, params: Mapping[str, np.ndarray], X: Any, Y: Any, *, optimizer: Any,
+    epochs: int, batch_size: int, rng: np.random.Generator,
+    schedule: Callable[[int], float] | None, X_dev: Any, Y_dev: Any,
+    patience: int | None, min_delta: float, state: Mapping[str, np.ndarray] | None,
+    check_every: int, callback: Callable[[int, History], bool | None] | None,
+) -> _Run:
+    """Check every argument of :func:`train` once; copies of params, state and data."""
     if not isinstance(net, Network):
         raise ValueError(f"net must be a Network, got {type(net).__name__}")
     if not (hasattr(optimizer, "init") and hasattr(optimizer, "update_inplace")):
@@ -353,114 +429,77 @@ def train(
     if (X_dev is None) != (Y_dev is None):
         raise ValueError("X_dev and Y_dev must be given together (got only "
                          f"{'X_dev' if Y_dev is None else 'Y_dev'})")
-    has_dev = X_dev is not None
-    if has_dev:
-        X_dev, Y_dev, labels_dev = _check_xy(net, X_dev, Y_dev, "X_dev", "Y_dev", dtype)
+    dev = None if X_dev is None else _check_xy(net, X_dev, Y_dev, "X_dev", "Y_dev", dtype)
+    stopper = None
     if patience is not None:
         patience = check_int("patience", patience, minimum=1)
-        if not has_dev:
+        if dev is None:
             raise ValueError("patience (early stopping) needs a dev set: pass X_dev and Y_dev")
+        stopper = EarlyStopping(patience, min_delta)
     state = _check_state_copy(net, state, dtype)
-    opt_state = optimizer.init(params)
+    return _Run(
+        net=net, params=params, state=state, X=X, Y=Y, labels=labels, dev=dev,
+        optimizer=optimizer, opt_state=optimizer.init(params), epochs=epochs,
+        batch_size=batch_size, rng=rng, schedule=schedule, check_every=check_every,
+        callback=callback, stopper=stopper,
+    )
 
-    history = History()
-    early = patience is not None
-    best_cost = math.inf
-    best_params, best_state = params, state
-    bad_checks = 0
 
-    pbar = progress_bar(range(epochs), desc="training", unit="epoch", enabled=progress)
-    epoch_iter: Any = pbar if pbar is not None else range(epochs)
-
-    batch_costs = history.batch_cost
-    m = X.shape[1]
-
-    start = time.perf_counter()
-    try:
-        for epoch in epoch_iter:
-            if schedule is not None:
-                lr = check_positive(f"schedule({epoch})", schedule(epoch), allow_zero=True)
-                lr_arg: float | None = lr
-            else:
-                lr = float(optimizer.lr)
-                lr_arg = None
-            total = 0.0
-            diverged = False
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                for Xb, Yb in random_mini_batches(X, Y, batch_size, rng):
-                    # forward, cost, backward and the optimizer's update in one fused
-                    # step (network.train_step; equal to the four public functions to
-                    # rounding); a non-finite cost comes back as NaN/inf, not an update
-                    cost, state = train_step(net, params, optimizer, opt_state, Xb, Yb,
-                                             rng=rng, state=state, lr=lr_arg)
-                    cost = float(cost)
-                    batch_costs.append(cost)
-                    total += cost * Xb.shape[1]
-                    if not math.isfinite(cost):
-                        diverged = True
-                        break
-            history.lr.append(lr)
-            history.cost.append(total / m if not diverged else cost)
-            if diverged:
-                history.diverged = True
-                history.stop_reason = "diverged"
+def _epoch(run: _Run, epoch: int, history: History) -> str | None:
+    """Epoch ``epoch`` of ``run``: its mini-batch updates, then (every ``check_every``
+    epochs and after the last) the measurements and the early-stopping rule, then the
+    callback. Appends to ``history``; returns why training stops after this epoch
+    (``"diverged"``, ``"early_stopping"``, ``"callback"``) or None to go on."""
+    if run.schedule is not None:
+        lr = check_positive(f"schedule({epoch})", run.schedule(epoch), allow_zero=True)
+        lr_arg: float | None = lr
+    else:
+        lr = float(run.optimizer.lr)
+        lr_arg = None
+    total = 0.0
+    cost = math.nan
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for Xb, Yb in random_mini_batches(run.X, run.Y, run.batch_size, run.rng):
+            # forward, cost, backward and the optimizer's update in one fused step
+            # (equal to the four public functions to rounding); a non-finite cost comes
+            # back as NaN/inf, without an update
+            cost, run.state = train_step(run.net, run.params, run.optimizer, run.opt_state,
+                                         Xb, Yb, rng=run.rng, state=run.state, lr=lr_arg)
+            cost = float(cost)
+            history.batch_cost.append(cost)
+            if not math.isfinite(cost):
+                history.lr.append(lr)
+                history.cost.append(cost)
                 warnings.warn(
                     f"training diverged in epoch {epoch}: the cost became {cost} "
                     f"(learning rate {lr:g}); try a smaller learning rate",
                     RuntimeWarning,
-                    stacklevel=2,
+                    stacklevel=3,  # train's caller
                 )
-                break
+                return "diverged"
+            total += cost * Xb.shape[1]
+    history.lr.append(lr)
+    history.cost.append(total / run.X.shape[1])
 
-            last = epoch == epochs - 1
-            if (epoch + 1) % check_every == 0 or last:
-                history.eval_epochs.append(epoch)
-                _, acc = _measure(net, params, X, Y, labels, state, with_cost=False)
-                history.train_accuracy.append(acc)
-                if has_dev:
-                    dcost, dacc = _measure(
-                        net, params, X_dev, Y_dev, labels_dev, state, with_cost=True
-                    )
-                    history.dev_cost.append(dcost)
-                    history.dev_accuracy.append(dacc)
-                    if early:
-                        if dcost < best_cost - min_delta:
-                            best_cost = dcost
-                            best_params, best_state = _copy_arrays(params), _copy_arrays(state)
-                            history.best_epoch = epoch
-                            bad_checks = 0
-                        else:
-                            bad_checks += 1
-            if not early:
-                history.best_epoch = epoch
+    stop = False
+    if (epoch + 1) % run.check_every == 0 or epoch == run.epochs - 1:
+        history.eval_epochs.append(epoch)
+        _, acc = _measure(run.net, run.params, run.X, run.Y, run.labels, run.state,
+                          with_cost=False)
+        history.train_accuracy.append(acc)
+        if run.dev is not None:
+            dcost, dacc = _measure(run.net, run.params, *run.dev, run.state, with_cost=True)
+            history.dev_cost.append(dcost)
+            history.dev_accuracy.append(dacc)
+            if run.stopper is not None:
+                stop = run.stopper.update(epoch, dcost)
+                if run.stopper.improved:
+                    run.best = (_copy_arrays(run.params), _copy_arrays(run.state))
+                    history.best_epoch = epoch
+    if run.stopper is None:
+        history.best_epoch = epoch
 
-            if pbar is not None:
-                post = {"cost": f"{history.cost[-1]:.4g}"}
-                if has_dev and history.dev_cost:
-                    post["dev_cost"] = f"{history.dev_cost[-1]:.4g}"
-                pbar.set_postfix(post, refresh=False)
-
-            stop_requested = callback is not None and callback(epoch, history) is True
-            if early and bad_checks >= patience:
-                history.stopped_early = True
-                history.stop_reason = "early_stopping"
-                break
-            if stop_requested:
-                history.stop_reason = "callback"
-                break
-    finally:
-        if pbar is not None:
-            pbar.close()
-        history.seconds = time.perf_counter() - start
-
-    if not early:
-        best_params, best_state = params, state
-    elif history.best_epoch is None:  # diverged before the first dev check
-        best_params, best_state = _copy_arrays(params), _copy_arrays(state)
-    return TrainResult(
-        params=params,
-        state=dict(state),
-        history=history,
-        best_params=best_params,
-        best_state=best_state,
-    )
+    stop_requested = run.callback is not None and run.callback(epoch, history) is True
+    if stop:
+        return "early_stopping"
+    return "callback" if stop_requested else None

@@ -1,9 +1,30 @@
-"""Input validation shared by every course_lib function.
+"""Input validation shared by the course_lib modules.
 
-Every public function checks its arguments with these helpers, so a wrong shape,
-a NaN or an out-of-range hyperparameter raises a ``ValueError`` that names the
-argument and shows the shapes involved, instead of a numpy broadcasting error
-three calls deeper.
+What is checked, and where:
+
+* **Layer and loss functions** (``linear_*``, ``batchnorm_*``, ``dropout_*``, the
+  ``*_forward``/``*_backward`` pairs of :mod:`~course_lib.activations`, the
+  cross-entropies and penalties of :mod:`~course_lib.losses`) check every array
+  argument: numeric, the right number of dimensions, matching shapes, no NaN or inf;
+  and every hyperparameter (ε, β, keep_prob, λ, ...) against its range. Those called
+  by a network take ``check=False``: the network validates once, and a training run
+  whose numbers blow up then gets NaN or inf back instead of an error.
+* **The network** (:mod:`~course_lib.network`): with ``check=True`` (the default,
+  except for ``train_step``), ``forward``, ``compute_cost`` and ``backward`` check X
+  and Y (shapes and finiteness) and ``params`` (:func:`check_params`: exactly the
+  keys of the architecture, their shapes, finite values).
+* **Not checked**: the elementwise maths of :mod:`~course_lib.activations`
+  (``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``, ``hardmax``, ``predict_binary``,
+  ``predict_classes``) accept any array, NaN included (NaN in, NaN out; ``softmax``
+  does require finite values); the in-place variants that the training engine calls
+  (``batchnorm_forward_inplace``, ``batchnorm_backward_inplace``,
+  ``cross_entropy_and_grad_inplace``) check nothing, by design.
+* The other modules (data, initialization, optimizers, schedules, ...) check their
+  arguments with the same helpers.
+
+A failed check raises a ``ValueError`` that names the argument and shows the
+shapes or the key involved, instead of a numpy broadcasting error or a bare
+``KeyError`` three calls deeper.
 """
 
 from __future__ import annotations
@@ -159,25 +180,46 @@ def check_layer_dims(name: str, layer_dims: Sequence[int]) -> tuple[int, ...]:
     return tuple(int(n) for n in dims)
 
 
+def _param_names(dims: tuple[int, ...], batch_norm: bool) -> str:
+    """The parameters of a network with these layer sizes, in words: ``W1..W3 and b1..b3``."""
+    L = len(dims) - 1
+
+    def span(p: str, last: int) -> str:
+        return f"{p}1" if last == 1 else f"{p}1..{p}{last}"
+
+    if batch_norm and L > 1:
+        return (f"{span('W', L)}, {span('gamma', L - 1)}, {span('beta', L - 1)} "
+                f"and b{L} (batch norm: no b in the hidden layers)")
+    return f"{span('W', L)} and {span('b', L)}"
+
+
 def check_params(
     params: Mapping[str, np.ndarray], layer_dims: Sequence[int], *, batch_norm: bool = False,
 ) -> None:
-    """Check that ``params`` holds ``W1, b1, ...`` of the sizes in ``layer_dims``.
+    """Check that ``params`` holds exactly ``W1, b1, ...`` of the sizes in ``layer_dims``.
 
     ``W[l]`` is ``(n[l], n[l-1])`` and ``b[l]`` is ``(n[l], 1)``. With ``batch_norm``,
     hidden layers carry ``gamma[l]`` and ``beta[l]`` of shape ``(n[l], 1)`` and no ``b[l]``.
+    A missing or unknown key, a wrong shape or a NaN raises ``ValueError`` naming the key.
     """
     dims = check_layer_dims("layer_dims", layer_dims)
     L = len(dims) - 1
+    needs = f"layer_dims={list(dims)} needs {_param_names(dims, batch_norm)}"
+    if not isinstance(params, Mapping):
+        raise ValueError(f"params must be a dict of arrays ({needs}), "
+                         f"got {type(params).__name__}")
+    expected = {}
     for l in range(1, L + 1):
         hidden_bn = batch_norm and l < L
-        why = f"batch norm in layer {l}" if hidden_bn else f"layer_dims={list(dims)}"
-        entries = [(f"W{l}", (dims[l], dims[l - 1]), f"layer_dims={list(dims)}")]
-        entries += [(f"{p}{l}", (dims[l], 1), why)
-                    for p in (("gamma", "beta") if hidden_bn else ("b",))]
-        for key, shape, reason in entries:
-            if key not in params:
-                raise ValueError(f"params is missing {key} ({reason})")
-            value = np.asarray(params[key])
-            check_shape(f"params['{key}']", value, shape)
-            check_finite(f"params['{key}']", value)
+        expected[f"W{l}"] = (dims[l], dims[l - 1])
+        for p in (("gamma", "beta") if hidden_bn else ("b",)):
+            expected[f"{p}{l}"] = (dims[l], 1)
+    for key, shape in expected.items():
+        if key not in params:
+            raise ValueError(f"params is missing {key}: {needs}")
+        value = np.asarray(params[key])
+        check_shape(f"params['{key}']", value, shape)
+        check_finite(f"params['{key}']", value)
+    unknown = [k for k in params if k not in expected]
+    if unknown:
+        raise ValueError(f"params has an unknown key {unknown[0]!r}: {needs}")

@@ -4,8 +4,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib.data import (
+    as_labels,
     fit_standardizer,
-    labels_from_one_hot,
     one_hot,
     partition,
     random_mini_batches,
@@ -116,7 +116,7 @@ def test_one_hot_labels_stay_paired_in_batches():
     X = labels.reshape(1, -1).astype(float)
     Y = one_hot(labels, 4)
     for Xt, Yt in random_mini_batches(X, Y, 8, rng):
-        np.testing.assert_array_equal(labels_from_one_hot(Yt), Xt[0].astype(int))
+        np.testing.assert_array_equal(np.argmax(Yt, axis=0), Xt[0].astype(int))
 
 
 # ---------------------------------------------------------------- bad inputs
@@ -270,9 +270,7 @@ def test_one_hot_round_trip():
     assert Y.shape == (5, 5) and Y.dtype == np.float64
     np.testing.assert_array_equal(Y.sum(axis=0), 1.0)
     assert Y[2, 0] == 1 and Y[4, 4] == 1 and Y[3].sum() == 0
-    back = labels_from_one_hot(Y)
-    assert back.dtype.kind == "i"
-    np.testing.assert_array_equal(back, labels)
+    np.testing.assert_array_equal(np.argmax(Y, axis=0), labels)
     np.testing.assert_array_equal(one_hot(labels.reshape(1, -1), 5), Y)
 
 
@@ -287,3 +285,17 @@ def test_one_hot_out_of_range_names_value():
         one_hot(np.array([0, 1]), 0)
     with pytest.raises(ValueError, match="labels"):
         one_hot(np.zeros((2, 3), dtype=int), 3)
+
+
+def test_as_labels_accepts_every_layout():
+    labels = np.array([2, 0, 1, 2])
+    for Y in (labels, labels.reshape(1, -1), labels.astype(float), one_hot(labels, 3)):
+        out = as_labels(Y)
+        assert out.dtype == np.int64
+        np.testing.assert_array_equal(out, labels)
+    with pytest.raises(ValueError, match="y_true must hold integer labels"):
+        as_labels(np.array([0.5, 1.0]), "y_true")
+    with pytest.raises(ValueError, match=r"labels must have shape \(m,\), \(1, m\) or \(C, m\)"):
+        as_labels(np.zeros((2, 2, 2)))
+    with pytest.raises(ValueError, match="labels contains NaN"):
+        as_labels(np.array([0.0, np.nan]))

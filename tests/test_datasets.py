@@ -8,14 +8,11 @@ from course_lib.datasets import (
     make_circles,
     make_football,
     make_moons,
-    make_spirals,
 )
 
 GENERATORS = {
     "moons": (make_moons, {}, 2),
     "circles": (make_circles, {}, 2),
-    "spirals2": (make_spirals, {}, 2),
-    "spirals4": (make_spirals, {"classes": 4}, 4),
     "blobs": (make_blobs, {}, 3),
     "blobs5": (make_blobs, {"centers": 5}, 5),
     "football": (make_football, {}, 2),
@@ -67,8 +64,6 @@ def test_noise_free_geometry():
     np.testing.assert_allclose(r[Y[0] == 1], 0.3)
     X, Y = make_blobs(90, np.random.default_rng(0), centers=3, std=0.0)
     assert len(np.unique(X.round(9), axis=1)[0]) == 3
-    X, _ = make_spirals(200, np.random.default_rng(0), noise=0.0)
-    assert np.hypot(*X).max() <= 1.0
 
 
 def test_bad_hyperparameters():
@@ -77,8 +72,6 @@ def test_bad_hyperparameters():
         make_circles(10, rng, factor=1.0)
     with pytest.raises(ValueError, match="noise"):
         make_moons(10, rng, noise=-0.1)
-    with pytest.raises(ValueError, match="classes"):
-        make_spirals(10, rng, classes=1)
     with pytest.raises(ValueError, match=r"^m must be >= 4"):
         make_blobs(3, rng, centers=4)
     with pytest.raises(ValueError, match="noise"):

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import datasets
-from course_lib.early_stopping import early_stopping
+from course_lib.early_stopping import EarlyStopping, early_stopping
 from course_lib.network import Network
 from course_lib.optimizers import Adam
 from course_lib.training import train
@@ -101,3 +101,17 @@ def test_agrees_with_the_training_loop(patience, min_delta):
     stop, best = early_stopping(full.history.dev_cost, patience, min_delta)
     assert stop == stopped.history.epochs_run - 1
     assert best == stopped.history.best_epoch
+
+
+def test_the_rule_one_cost_at_a_time():
+    rule = EarlyStopping(patience=2, min_delta=0.1)
+    assert rule.best_epoch is None
+    assert rule.update(0, 1.0) is False and rule.improved and rule.best_epoch == 0
+    assert rule.update(1, 0.95) is False and not rule.improved  # not by more than 0.1
+    assert rule.update(2, 0.5) is False and rule.improved and rule.best_epoch == 2
+    assert rule.update(3, math.nan) is False and not rule.improved
+    assert rule.update(4, 0.45) is True and rule.best_epoch == 2 and rule.best == 0.5
+    with pytest.raises(ValueError, match="patience"):
+        EarlyStopping(0)
+    with pytest.raises(ValueError, match="min_delta"):
+        EarlyStopping(1, -1.0)

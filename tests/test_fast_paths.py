@@ -1,11 +1,16 @@
 """The fast paths agree with the readable definitions.
 
-* ``network.forward`` / ``backward`` against a straightforward composition of the
-  public layer functions (linear, activations, batch norm, dropout, losses);
-* ``network.train_step`` against forward + compute_cost + backward + update_inplace;
+* ``network.forward`` / ``backward`` (the readable path) against a straightforward
+  composition of the public layer functions (linear, activations, batch norm,
+  dropout, losses), written here independently;
+* ``network.train_step`` (the engine of ``network_fast``) against forward +
+  compute_cost + backward + update_inplace;
 * ``Optimizer.update_inplace`` (one-vector and array-by-array) against ``update``;
-* the in-place batch norm against ``batchnorm_forward`` / ``batchnorm_backward`` /
-  ``batchnorm_backward_graph``.
+* the engine's pieces against the readable functions they stand for: the in-place
+  batch norm against ``batchnorm_forward`` / ``batchnorm_backward`` /
+  ``batchnorm_backward_graph``, ``cross_entropy_and_grad_inplace`` against the
+  cross-entropies and their gradients, the activations computed in place (``out=``)
+  against the same functions without ``out``.
 
 float64 results must agree to 1e-12 (relative).
 """
@@ -23,6 +28,7 @@ from course_lib.linear import linear_backward, linear_forward
 from course_lib.losses import (
     binary_cross_entropy_from_logits,
     binary_cross_entropy_grad_from_logits,
+    cross_entropy_and_grad_inplace,
     l1_penalty_grad,
     l2_penalty_grad,
     softmax_cross_entropy,
@@ -202,7 +208,7 @@ def test_evaluation_forward_matches_layer_functions():
     assert st == state
 
 
-def test_backward_returns_fresh_flat_gradients():
+def test_backward_returns_fresh_gradients():
     net = NETS["relu-softmax-bn"]
     params, X, Y = _problem(net, 8, seed=6)
     ZL, caches, _ = forward(net, params, X)
@@ -210,20 +216,27 @@ def test_backward_returns_fresh_flat_gradients():
     g1 = backward(net, params, ZL, Y, caches)
     g2 = backward(net, params, ZL, Y, caches)
     np.testing.assert_array_equal(ZL, ZL0)  # ZL is not modified
+    assert list(g1) == list(params)
     for k in params:
         assert not np.shares_memory(g1[k], g2[k])
         assert not np.shares_memory(g1[k], params[k])
         np.testing.assert_array_equal(g1[k], g2[k])
-    # one vector, in the order of params: the optimizer's fast path sees it as one
-    assert opt.flat_view(list(g1.values())) is not None
 
 
-def test_backward_rejects_unknown_parameters():
+def test_backward_and_train_step_reject_unknown_parameters():
     net = NETS["relu-softmax"]
     params, X, Y = _problem(net, 5, seed=7)
     ZL, caches, _ = forward(net, params, X)
-    with pytest.raises(KeyError):
-        backward(net, {**params, "W9": params["W1"]}, ZL, Y, caches)
+    extra = {**params, "W9": params["W1"]}
+    with pytest.raises(ValueError, match="params has an unknown key 'W9'"):
+        backward(net, extra, ZL, Y, caches)
+    o = opt.GradientDescent(lr=0.1)
+    for check in (True, False):  # the engine needs exactly the network's parameters
+        with pytest.raises(ValueError, match="params has an unknown key 'W9'"):
+            train_step(net, _copy(extra), o, o.init(extra), X, Y, check=check)
+    missing = {k: v for k, v in params.items() if k != "b2"}
+    with pytest.raises(ValueError, match="params is missing b2: "):
+        train_step(net, missing, o, o.init(missing), X, Y)
 
 
 # ---- train_step -----------------------------------------------------------------------
@@ -490,6 +503,49 @@ def test_flat_view_and_flat_zeros_like():
     assert mixed["b"].dtype == np.float32 and opt.flat_view(list(mixed.values())) is None
 
 
+# ---- the engine's loss and activations -----------------------------------------------
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+@pytest.mark.parametrize("scale", [1.0, 300.0])
+def test_cross_entropy_and_grad_inplace_matches_the_readable_pair(output, scale):
+    rng = np.random.default_rng(40)
+    C, m = (1, 9) if output == "sigmoid" else (4, 9)
+    Z = rng.standard_normal((C, m)) * scale
+    if output == "sigmoid":
+        Y = (rng.random((1, m)) < 0.5).astype(float)
+        cost_ref = binary_cross_entropy_from_logits(Z, Y)
+        grad_ref = binary_cross_entropy_grad_from_logits(Z, Y)
+    else:
+        Y = np.eye(C)[:, rng.integers(0, C, m)]
+        cost_ref = softmax_cross_entropy(Z, Y)
+        grad_ref = softmax_cross_entropy_grad(Z, Y)
+    Zw, dZ = Z.copy(), np.empty_like(Z)
+    cost = cross_entropy_and_grad_inplace(Zw, Y, output, dZ)
+    assert np.isfinite(cost) and cost == pytest.approx(cost_ref, rel=RTOL)
+    assert_close(dZ * m, grad_ref)  # dZ carries the 1/m of the cost
+    with pytest.raises(ValueError, match="output must be"):
+        cross_entropy_and_grad_inplace(Z.copy(), Y, "tanh", dZ)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activations_in_place_match_the_readable_ones(name):
+    fwd, bwd = ACTIVATIONS[name]
+    rng = np.random.default_rng(41)
+    Z = rng.standard_normal((5, 7))
+    Z[0, :3] = 0.0  # the kink of (leaky) ReLU
+    dA = rng.standard_normal((5, 7))
+    A_ref, cache_ref = fwd(Z)
+    dZ_ref = bwd(dA, cache_ref)
+    Zw, dAw = Z.copy(), dA.copy()
+    A, cache = fwd(Zw, out=Zw, check=False)  # what the engine does: Z is overwritten
+    assert A is Zw
+    np.testing.assert_array_equal(A, A_ref)
+    dZ = bwd(dAw, cache, out=dAw, check=False)
+    assert dZ is dAw
+    np.testing.assert_array_equal(dZ, dZ_ref)
+
+
 # ---- batch norm ------------------------------------------------------------------------
 
 
@@ -504,7 +560,7 @@ def test_batchnorm_inplace_matches_readable_and_graph(m):
     out_ref, cache_ref = bn.batchnorm_forward(Z, gamma, beta)
     Zw = Z.copy()
     ones = np.ones(m)
-    out, cache = bn._batchnorm_forward_inplace(Zw, gamma, beta, bn.BN_EPS, np.empty_like(Z), ones)
+    out, cache = bn.batchnorm_forward_inplace(Zw, gamma, beta, bn.BN_EPS, np.empty_like(Z), ones)
     assert_close(out, out_ref)
     for a, b in zip(cache, cache_ref):
         assert_close(a, b)
@@ -512,42 +568,12 @@ def test_batchnorm_inplace_matches_readable_and_graph(m):
     dZ_graph, dgamma_graph, dbeta_graph = bn.batchnorm_backward_graph(dout, Z, gamma)
     dgamma, dbeta = np.empty((n, 1)), np.empty((n, 1))
     d = dout / m  # the network hands over (1/m)·dout and gets (1/m)·dZ back
-    res = bn._batchnorm_backward_inplace(d, cache, m, dgamma, dbeta, np.empty_like(Z), ones)
+    res = bn.batchnorm_backward_inplace(d, cache, m, dgamma, dbeta, np.empty_like(Z), ones)
     assert res is d
     for fast, ref, graph in ((d * m, dZ_ref, dZ_graph), (dgamma, dgamma_ref, dgamma_graph),
                              (dbeta, dbeta_ref, dbeta_graph)):
         assert_close(fast, ref)
         assert_close(fast, graph, rtol=1e-10)  # the graph version rounds differently
-
-
-def test_subclass_with_only_step_inplace_is_updated_array_by_array():
-    class Halving(opt.Optimizer):  # the pre-fast-path way to write an optimizer
-        def _step(self, w, dw, slots, t, lr):
-            return (w - lr * dw / 2,)
-
-        def _step_inplace(self, w, dw, slots, t, lr):
-            w -= lr * dw / 2
-
-    o = Halving(lr=0.2)
-    rng = np.random.default_rng(24)
-    params = _rand_params(rng)
-    p = _copy(params)
-    g = _flat_dict(_rand_params(rng))
-    o.update_inplace(p, g, o.init(p))
-    for k in params:
-        assert_close(p[k], params[k] - 0.1 * g[k])
-
-
-def test_optimizer_copies_and_pickles_leave_work_buffers_behind():
-    import copy
-    import pickle
-
-    o = opt.Adam(lr=0.01)
-    params = _rand_params(np.random.default_rng(25))
-    o.update_inplace(params, _flat_dict(params), o.init(params))
-    assert any(k.startswith("_") for k in vars(o))
-    for c in (copy.deepcopy(o), pickle.loads(pickle.dumps(o))):
-        assert c == o and not any(k.startswith("_") for k in vars(c))
 
 
 def test_one_optimizer_used_from_several_threads():

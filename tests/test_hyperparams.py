@@ -20,13 +20,11 @@ from course_lib.hyperparams import (
     Trial,
     Uniform,
     best_trials,
-    grid_search,
     narrow_space,
     random_search,
     sample_log_uniform,
     sample_one_minus_log_uniform,
     trials_table,
-    trials_to_records,
 )
 
 SPACE = {
@@ -54,10 +52,6 @@ def flaky_objective(params, rng):
     if params["x"] < 0.2:
         return float("nan")
     return float(params["x"])
-
-
-def plain_objective_grid(params, rng):
-    return params["x"] + math.log10(params["lr"]) + (params["opt"] == "adam")
 
 
 def worker_pid_objective(params, rng):
@@ -127,16 +121,6 @@ def test_sampler_bad_inputs():
 # ---------------------------------------------------------------------------
 
 
-def test_grids_on_each_scale():
-    np.testing.assert_allclose(Uniform(0.0, 1.0).grid(5), [0, 0.25, 0.5, 0.75, 1.0])
-    np.testing.assert_allclose(LogUniform(1e-4, 1.0).grid(5), [1e-4, 1e-3, 1e-2, 1e-1, 1.0])
-    np.testing.assert_allclose(OneMinusLogUniform(0.9, 0.999).grid(3), [0.9, 0.99, 0.999])
-    assert IntUniform(1, 3).grid(10) == [1, 2, 3]
-    assert IntUniform(0, 100).grid(3) == [0, 50, 100]
-    assert Choice(("a", "b", "c")).grid(2) == ["a", "b", "c"]
-    assert LogUniform(1e-4, 1.0).grid(1) == pytest.approx([1e-2])
-
-
 def test_dimension_samples_lie_inside():
     rng = _rng(3)
     for dim in SPACE.values():
@@ -158,32 +142,11 @@ def test_dimension_bad_inputs():
         IntUniform(5, 2)
     with pytest.raises(ValueError, match="options must hold at least one"):
         Choice(())
-    with pytest.raises(ValueError, match="n must be >= 1"):
-        Uniform(0.0, 1.0).grid(0)
 
 
 # ---------------------------------------------------------------------------
 # Searches
 # ---------------------------------------------------------------------------
-
-
-def test_grid_search_covers_the_grid():
-    space = {
-        "x": Uniform(0.0, 1.0),
-        "lr": LogUniform(1e-3, 1e-1),
-        "opt": Choice(("sgd", "adam")),
-    }
-
-    trials = grid_search(plain_objective_grid, space, 3, rng=_rng(4))
-    assert len(trials) == 3 * 3 * 2
-    combos = {(t.params["x"], t.params["lr"], t.params["opt"]) for t in trials}
-    assert len(combos) == 18
-    assert sorted(t.index for t in trials) == list(range(18))
-    assert len({t.seed for t in trials}) == 18
-    scores = [t.score for t in trials]
-    assert scores == sorted(scores, reverse=True)
-    per_dim = grid_search(plain_objective_grid, space, {"x": 2, "lr": 1, "opt": 1}, rng=_rng(4))
-    assert len(per_dim) == 2 * 1 * 2
 
 
 def test_random_search_same_results_for_any_n_jobs():
@@ -263,8 +226,6 @@ def test_search_bad_inputs():
         random_search(plain_objective, {}, 3, rng=_rng())
     with pytest.raises(ValueError, match="n_jobs"):
         random_search(plain_objective, {"x": Uniform(0, 1)}, 3, rng=_rng(), n_jobs=0)
-    with pytest.raises(ValueError, match="points_per_dim is missing"):
-        grid_search(plain_objective, {"x": Uniform(0, 1), "y": Uniform(0, 1)}, {"x": 2}, rng=_rng())
 
 
 # ---------------------------------------------------------------------------
@@ -322,7 +283,7 @@ def test_narrow_space_needs_a_successful_trial():
 # ---------------------------------------------------------------------------
 
 
-def test_trials_table_and_records():
+def test_trials_table():
     trials = random_search(flaky_objective, {"x": Uniform(0.0, 1.0)}, 10, rng=_rng(12))
     text = trials_table(trials)
     lines = text.splitlines()
@@ -332,12 +293,6 @@ def test_trials_table_and_records():
     assert "boom" in text
     short = trials_table(trials, max_rows=3)
     assert short.splitlines()[-1] == "... 7 more trials"
-    records = trials_to_records(trials)
-    assert len(records) == 10
-    assert set(records[0]) >= {"index", "score", "seed", "seconds", "param_x"}
-    assert all(not isinstance(v, dict) for rec in records for v in rec.values())
-    failed = [rec for rec in records if math.isnan(rec["score"])]
-    assert failed and all("metric_error" in rec for rec in failed)
 
 
 # ---------------------------------------------------------------------------
@@ -385,8 +340,6 @@ def test_progress_bar_counts_finished_trials(n_jobs, capsys, monkeypatch):
     assert "trials" in err and "6/6" in err
     assert [(t.index, t.params, t.score) for t in shown] == [
         (t.index, t.params, t.score) for t in quiet]
-    grid = grid_search(plain_objective_grid, {"x": Uniform(0, 1)}, 3, rng=_rng(), progress=True)
-    assert len(grid) == 3 and "3/3" in capsys.readouterr().err
 
 
 def test_progress_bar_silenced_by_environment(capsys, monkeypatch):

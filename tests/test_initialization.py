@@ -112,3 +112,42 @@ def test_dtype_float32(method, batch_norm):
         assert v.dtype == np.float32, k
     ref = init.initialize_parameters([4, 3, 2], method, np.random.default_rng(0))
     np.testing.assert_allclose(params["W1"], ref["W1"], rtol=1e-6)
+
+
+# ---- the experiment: activations of a deep random network -----------------------------
+
+
+def xavier(n):
+    return np.sqrt(1.0 / n)
+
+
+def saturated_fraction(A):
+    return float(np.mean((A < 0.1) | (A > 0.9)))
+
+
+def test_hidden_activations_shapes_and_saturation():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((100, 1000))
+    acts = init.hidden_activations(X, [100] * 5, "sigmoid", 1.0, np.random.default_rng(1))
+    assert len(acts) == 5 and all(a.shape == (100, 1000) for a in acts)
+    assert all(saturated_fraction(a) > 0.5 for a in acts)
+    acts = init.hidden_activations(X, [100] * 5, "sigmoid", xavier, np.random.default_rng(1))
+    assert all(saturated_fraction(a) < 0.2 for a in acts)
+    # small weights with tanh: activations shrink towards 0 layer after layer
+    acts = init.hidden_activations(X, [100] * 5, "tanh", 0.01, np.random.default_rng(1))
+    assert np.std(acts[-1]) < np.std(acts[0]) < 0.2
+    acts = init.hidden_activations(X, [50, 20], "relu", xavier, np.random.default_rng(1))
+    assert [a.shape for a in acts] == [(50, 1000), (20, 1000)] and acts[1].min() >= 0
+
+
+def test_hidden_activations_reproducible_and_bad_input():
+    X = np.random.default_rng(0).standard_normal((10, 20))
+    a = init.hidden_activations(X, [5, 5], "tanh", 1.0, np.random.default_rng(3))
+    b = init.hidden_activations(X, [5, 5], "tanh", 1.0, np.random.default_rng(3))
+    np.testing.assert_array_equal(a[1], b[1])
+    with pytest.raises(ValueError, match="activation"):
+        init.hidden_activations(X, [5], "softplus", 1.0, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="rng"):
+        init.hidden_activations(X, [5], "tanh", 1.0, 0)
+    with pytest.raises(ValueError, match="layer_sizes"):
+        init.hidden_activations(X, [0], "tanh", 1.0, np.random.default_rng(0))

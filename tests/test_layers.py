@@ -28,6 +28,21 @@ TOL = 1e-7
 SHAPES = [(0, 1, 1, 1), (1, 3, 4, 5), (2, 5, 2, 7), (3, 2, 6, 3)]  # seed, n_prev, n, m
 
 
+def assert_backward_matches(forward, inputs, dout, grads, num_grad, rel_diff):
+    """``grads`` (of the input, then of the parameters) against centered differences of
+    ``sum(forward(*inputs)[0] * dout)``: per example for the input, divided by m for the
+    parameters (the convention above)."""
+    m = dout.shape[1]
+    for k, (x, grad) in enumerate(zip(inputs, grads, strict=True)):
+        assert grad.shape == x.shape
+
+        def f(v, k=k):
+            args = [*inputs[:k], v, *inputs[k + 1:]]
+            return float(np.sum(forward(*args)[0] * dout)) / (1 if k == 0 else m)
+
+        assert rel_diff(grad, num_grad(f, x)) < TOL
+
+
 # ---- linear ----------------------------------------------------------------------
 
 
@@ -49,17 +64,8 @@ def test_linear_backward_numerical(seed, n_prev, n, m, num_grad, rel_diff):
     b = rng.standard_normal((n, 1))
     dZ = rng.standard_normal((n, m))
     _, cache = linear_forward(A, W, b)
-    dA, dW, db = linear_backward(dZ, cache)
-    assert dA.shape == A.shape and dW.shape == W.shape and db.shape == b.shape
-
-    def f_sum(A_, W_, b_):
-        return float(np.sum(linear_forward(A_, W_, b_)[0] * dZ))
-
-    # dA_prev: gradient of sum(Z * dZ) (per example, no 1/m)
-    assert rel_diff(dA, num_grad(lambda a: f_sum(a, W, b), A)) < TOL
-    # dW, db: gradients of (1/m) sum(Z * dZ)
-    assert rel_diff(dW, num_grad(lambda w: f_sum(A, w, b) / m, W)) < TOL
-    assert rel_diff(db, num_grad(lambda bb: f_sum(A, W, bb) / m, b)) < TOL
+    assert_backward_matches(linear_forward, (A, W, b), dZ, linear_backward(dZ, cache),
+                            num_grad, rel_diff)
 
 
 def test_linear_backward_without_bias():
@@ -69,6 +75,19 @@ def test_linear_backward_without_bias():
     dA, dW, db = linear_backward(rng.standard_normal((2, 4)), cache)
     assert db is None
     assert dA.shape == (3, 4) and dW.shape == (2, 3)
+
+
+def test_linear_backward_can_skip_dA_prev():
+    """The first layer of a network needs dW and db only (its input is X)."""
+    rng = np.random.default_rng(7)
+    A, W, b = rng.standard_normal((3, 4)), rng.standard_normal((2, 3)), rng.standard_normal((2, 1))
+    dZ = rng.standard_normal((2, 4))
+    _, cache = linear_forward(A, W, b)
+    dA, dW, db = linear_backward(dZ, cache)
+    none, dW1, db1 = linear_backward(dZ, cache, need_dA_prev=False)
+    assert none is None and dA is not None
+    np.testing.assert_array_equal(dW1, dW)
+    np.testing.assert_array_equal(db1, db)
 
 
 def test_linear_is_pure():
@@ -197,15 +216,8 @@ def test_batchnorm_forward_statistics():
 def test_batchnorm_backward_numerical(seed, n, m, num_grad, rel_diff):
     Z, gamma, beta, dout = _bn_inputs(seed, n, m)
     _, cache = batchnorm_forward(Z, gamma, beta)
-    dZ, dgamma, dbeta = batchnorm_backward(dout, cache)
-    assert dZ.shape == Z.shape and dgamma.shape == gamma.shape and dbeta.shape == beta.shape
-
-    def f_sum(Z_, g_, b_):
-        return float(np.sum(batchnorm_forward(Z_, g_, b_)[0] * dout))
-
-    assert rel_diff(dZ, num_grad(lambda z: f_sum(z, gamma, beta), Z)) < TOL
-    assert rel_diff(dgamma, num_grad(lambda g: f_sum(Z, g, beta) / m, gamma)) < TOL
-    assert rel_diff(dbeta, num_grad(lambda b: f_sum(Z, gamma, b) / m, beta)) < TOL
+    assert_backward_matches(batchnorm_forward, (Z, gamma, beta), dout,
+                            batchnorm_backward(dout, cache), num_grad, rel_diff)
 
 
 @pytest.mark.parametrize("seed, n, m", [(0, 1, 2), (1, 3, 4), (2, 5, 9), (3, 2, 33)])

@@ -259,3 +259,67 @@ def test_update_inplace_with_lr_override(name):
     for k in params:
         np.testing.assert_allclose(p_fast[k], p_pure[k], rtol=1e-12, atol=1e-12)
         assert not np.allclose(p_fast[k], params[k])
+
+
+# ---- moments, workspace, hyperparameters only ----------------------------------------
+
+
+def test_update_moment_is_each_optimizers_running_average():
+    rng = np.random.default_rng(5)
+    m, g = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    np.testing.assert_array_equal(opt.update_moment(m, g, 0.9), 0.9 * m + (1 - 0.9) * g)
+    np.testing.assert_array_equal(opt.update_moment(m, g, 0.9, 1), 0.9 * m + g)  # heavy ball
+    np.testing.assert_array_equal(opt.update_moment(m, g, 1, 1, order=2), m + g * g)  # AdaGrad
+    np.testing.assert_allclose(opt.update_moment(m, g, 0.999, order=2),
+                               0.999 * m + 0.001 * g**2, rtol=1e-12)
+    m0 = m.copy()
+    opt.update_moment(m, g, 0.5)
+    np.testing.assert_array_equal(m, m0)  # a new array; the input is untouched
+
+
+@pytest.mark.parametrize("name", sorted(FACTORIES))
+def test_a_reused_workspace_gives_the_same_steps(name):
+    """update_inplace with the caller's workspace, reused over steps and shared by two
+    runs, equals update_inplace without one, bit for bit."""
+    rng = np.random.default_rng(6)
+    o = FACTORIES[name]()
+    runs = []
+    for _ in range(2):
+        p = opt.flat_zeros_like(_params(rng))
+        for k, w in _params(rng).items():
+            p[k][...] = w
+        runs.append(p)
+    ref = [_copy(p) for p in runs]
+    states, ref_states = [o.init(p) for p in runs], [o.init(p) for p in ref]
+    ws = opt.Workspace()
+    for step in range(6):
+        for i in range(2):
+            g = opt.flat_zeros_like(_params(rng)) if step % 2 else _params(rng)
+            if step % 2:
+                for k, w in _params(rng).items():
+                    g[k][...] = w
+            o.update_inplace(runs[i], g, states[i], workspace=ws)
+            o.update_inplace(ref[i], g, ref_states[i])
+    for p, r in zip(runs, ref):
+        _assert_tree_equal(p, r)
+
+
+@pytest.mark.parametrize("name", sorted(FACTORIES))
+def test_optimizer_holds_its_hyperparameters_only(name):
+    import copy
+    import dataclasses
+    import pickle
+
+    o = FACTORIES[name]()
+    params = _params(np.random.default_rng(7))
+    o.update_inplace(params, _params(np.random.default_rng(8)), o.init(params),
+                     workspace=opt.Workspace())
+    assert set(vars(o)) == {f.name for f in dataclasses.fields(o)}  # no caches
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        o.lr = 1.0
+    assert copy.deepcopy(o) == o and pickle.loads(pickle.dumps(o)) == o
+
+
+def test_adagrad_and_rmsprop_keep_their_positional_order():
+    assert opt.AdaGrad(0.5, 1e-6) == opt.AdaGrad(lr=0.5, eps=1e-6)
+    assert opt.RMSprop(0.5, 0.8, 1e-6) == opt.RMSprop(lr=0.5, beta=0.8, eps=1e-6)

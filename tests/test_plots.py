@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 from matplotlib.contour import ContourSet
 
-from course_lib import plots
+from course_lib import bowl, plots
 from course_lib.datasets import make_moons
+from course_lib.diagnosis import confusion_matrix
+from course_lib.initialization import hidden_activations
 from course_lib.network import Network
 from course_lib.optimizers import Adam, GradientDescent, Momentum
 from course_lib.schedules import make_schedule
@@ -153,39 +155,58 @@ def test_plot_batch_costs(result):
 
 
 def test_bowl_and_gradient():
-    assert plots.f_bowl(2.0, 3.0) == pytest.approx(4 / 20 + 9)
-    gx, gy = plots.grad_bowl(np.array([2.0]), np.array([3.0]))
+    assert bowl.f_bowl(2.0, 3.0) == pytest.approx(4 / 20 + 9)
+    gx, gy = bowl.grad_bowl(np.array([2.0]), np.array([3.0]))
     assert gx[0] == pytest.approx(0.2) and gy[0] == pytest.approx(6.0)
 
 
 def test_optimizer_path_gd_by_hand():
     lr = 0.1
-    path = plots.optimizer_path(lambda p, g: p - lr * g, start=(-7.0, 2.0), steps=2)
+    path = bowl.optimizer_path(lambda p, g: p - lr * g, start=(-7.0, 2.0), steps=2)
     # step 1: grad (-0.7, 4) -> (-7 + 0.07, 2 - 0.4) = (-6.93, 1.6)
     # step 2: grad (-0.693, 3.2) -> (-6.93 + 0.0693, 1.6 - 0.32) = (-6.8607, 1.28)
     np.testing.assert_allclose(path, [[-7.0, 2.0], [-6.93, 1.6], [-6.8607, 1.28]])
 
 
-def test_run_optimizer_on_bowl_matches_optimizer_path_for_gd():
-    a = plots.run_optimizer_on_bowl(GradientDescent(lr=0.1), steps=5)
-    b = plots.optimizer_path(lambda p, g: p - 0.1 * g, steps=5)
+def test_optimizer_path_rejects_bad_input():
+    with pytest.raises(ValueError, match="start"):
+        bowl.optimizer_path(lambda p, g: p, start=(1.0, 2.0, 3.0))
+    with pytest.raises(ValueError, match=r"shape \(2,\)"):
+        bowl.optimizer_path(lambda p, g: p[:1], steps=1)
+
+
+def _on_bowl(optimizer, steps, start=(-7.0, 2.0)):
+    """An Optimizer's path on the bowl, its state kept in a closure (as notebook 07 does)."""
+    state = optimizer.init({"p": np.asarray(start, dtype=np.float64)})
+
+    def step(p, g):
+        nonlocal state
+        params, state = optimizer.update({"p": p}, {"p": g}, state)
+        return params["p"]
+
+    return bowl.optimizer_path(step, start, steps)
+
+
+def test_optimizer_class_on_bowl_matches_step_function_for_gd():
+    a = _on_bowl(GradientDescent(lr=0.1), steps=5)
+    b = bowl.optimizer_path(lambda p, g: p - 0.1 * g, steps=5)
     assert a.shape == (6, 2)
     np.testing.assert_allclose(a, b)
 
 
 def test_adam_approaches_minimum():
-    path = plots.run_optimizer_on_bowl(Adam(lr=0.3), steps=300)
+    path = _on_bowl(Adam(lr=0.3), steps=300)
     assert path.shape == (301, 2)
     np.testing.assert_array_equal(path[0], [-7.0, 2.0])
     assert np.hypot(*path[-1]) < 0.1 * np.hypot(*path[0])
-    assert plots.f_bowl(*path[-1]) < 0.01
+    assert bowl.f_bowl(*path[-1]) < 0.01
 
 
 def test_plot_optimizer_paths():
     paths = {
-        "gd": plots.run_optimizer_on_bowl(GradientDescent(lr=0.9), steps=30),
-        "momentum": plots.run_optimizer_on_bowl(Momentum(lr=0.5, beta=0.9), steps=30),
-        "adam": plots.run_optimizer_on_bowl(Adam(lr=0.3), steps=30),
+        "gd": _on_bowl(GradientDescent(lr=0.9), steps=30),
+        "momentum": _on_bowl(Momentum(lr=0.5, beta=0.9), steps=30),
+        "adam": _on_bowl(Adam(lr=0.3), steps=30),
     }
     ax = plots.plot_optimizer_paths(paths)
     assert_labelled(ax)
@@ -204,41 +225,9 @@ def xavier(n):
     return np.sqrt(1.0 / n)
 
 
-def saturated_fraction(A):
-    return float(np.mean((A < 0.1) | (A > 0.9)))
-
-
-def test_hidden_activations_shapes_and_saturation():
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((100, 1000))
-    acts = plots.hidden_activations(X, [100] * 5, "sigmoid", 1.0, np.random.default_rng(1))
-    assert len(acts) == 5 and all(a.shape == (100, 1000) for a in acts)
-    assert all(saturated_fraction(a) > 0.5 for a in acts)
-    acts = plots.hidden_activations(X, [100] * 5, "sigmoid", xavier, np.random.default_rng(1))
-    assert all(saturated_fraction(a) < 0.2 for a in acts)
-    # small weights with tanh: activations shrink towards 0 layer after layer
-    acts = plots.hidden_activations(X, [100] * 5, "tanh", 0.01, np.random.default_rng(1))
-    assert np.std(acts[-1]) < np.std(acts[0]) < 0.2
-    acts = plots.hidden_activations(X, [50, 20], "relu", xavier, np.random.default_rng(1))
-    assert [a.shape for a in acts] == [(50, 1000), (20, 1000)] and acts[1].min() >= 0
-
-
-def test_hidden_activations_reproducible_and_bad_input():
-    X = np.random.default_rng(0).standard_normal((10, 20))
-    a = plots.hidden_activations(X, [5, 5], "tanh", 1.0, np.random.default_rng(3))
-    b = plots.hidden_activations(X, [5, 5], "tanh", 1.0, np.random.default_rng(3))
-    np.testing.assert_array_equal(a[1], b[1])
-    with pytest.raises(ValueError, match="activation"):
-        plots.hidden_activations(X, [5], "softplus", 1.0, np.random.default_rng(0))
-    with pytest.raises(ValueError, match="rng"):
-        plots.hidden_activations(X, [5], "tanh", 1.0, 0)
-    with pytest.raises(ValueError, match="layer_sizes"):
-        plots.hidden_activations(X, [0], "tanh", 1.0, np.random.default_rng(0))
-
-
 def test_activation_histograms_one_panel_per_layer():
     X = np.random.default_rng(0).standard_normal((100, 1000))
-    acts = plots.hidden_activations(X, [100] * 5, "tanh", xavier, np.random.default_rng(1))
+    acts = hidden_activations(X, [100] * 5, "tanh", xavier, np.random.default_rng(1))
     axes = plots.plot_activation_histograms(acts, title="tanh, Xavier")
     assert len(axes) == 5
     fig = axes[0].figure
@@ -259,15 +248,20 @@ def test_activation_histograms_into_given_axes():
         plots.plot_activation_histograms(acts, ax_row=row[:1])
 
 
-# ---- confusion matrix, schedules, ewma ------------------------------------------------
+# ---- confusion matrix, schedules ------------------------------------------------------
 
 
-def test_confusion_matrix_counts():
+def test_confusion_matrix_counts():  # what plot_confusion_matrix draws
     t = np.array([[0, 0, 1, 2, 2, 2]])
     p = np.array([0, 1, 1, 2, 0, 2])
-    M = plots.confusion_matrix(t, p)
+    M = confusion_matrix(t, p)
     np.testing.assert_array_equal(M, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
-    assert plots.confusion_matrix(t, p, num_classes=4).shape == (4, 4)
+    assert confusion_matrix(t, p, num_classes=4).shape == (4, 4)
+    np.testing.assert_array_equal(confusion_matrix(np.eye(3)[:, [0, 0, 1, 2, 2, 2]], p), M)
+    with pytest.raises(ValueError, match="num_classes=2"):
+        confusion_matrix(t, p, num_classes=2)
+    with pytest.raises(ValueError, match="same number of examples"):
+        confusion_matrix(t, p[:5])
 
 
 def test_plot_confusion_matrix():
@@ -290,17 +284,6 @@ def test_plot_schedules():
     ax = plots.plot_schedules(scheds, 20)
     assert_labelled(ax)
     np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), [0.1 * 0.9**e for e in range(20)])
-
-
-def test_plot_ewma():
-    from course_lib.ewma import ewma
-
-    s = np.sin(np.linspace(0, 6, 100)) + np.random.default_rng(0).normal(0, 0.3, 100)
-    ax = plots.plot_ewma(s, {"β = 0.9": ewma(s, 0.9), "β = 0.98": ewma(s, 0.98)})
-    assert_labelled(ax)
-    assert len(ax.get_legend().get_texts()) == 3
-    with pytest.raises(ValueError, match="averages"):
-        plots.plot_ewma(s, {"bad": s[:10]})
 
 
 def test_plot_into_given_ax():

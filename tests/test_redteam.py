@@ -285,10 +285,12 @@ GROUPS["library08"] = Group(O8, [
 ])
 
 GROUPS["library10"] = Group(B10, [
-    _a("batchnorm_private_kernel", 1, "batchnorm_forward", """
+    _a("batchnorm_inplace_kernel", 1, "batchnorm_forward", """
+        import numpy as np
         from course_lib import batchnorm as B
         def batchnorm_forward(Z, gamma, beta, eps=1e-5):
-            return B._batchnorm_forward(Z, gamma, beta, eps)
+            return B.batchnorm_forward_inplace(Z.copy(), gamma, beta, eps, np.empty_like(Z),
+                                               np.ones((Z.shape[1], 1)))
     """, 0, ("reference used",), ("reference",)),
     _a("setup_cell_import_backward_graph", 1, "batchnorm_backward", """
         def batchnorm_backward(dout, cache):
@@ -298,18 +300,18 @@ GROUPS["library10"] = Group(B10, [
         def update_running_stats(running_mean, running_var, mu, var, beta=0.9):
             return lib_update_running_stats(running_mean, running_var, mu, var, beta)
     """, 0, ("reference used",), ("reference",)),
-    _a("private_eval_kernel_by_strings", 1, "batchnorm_forward_eval", """
+    _a("eval_kernel_by_strings", 1, "batchnorm_forward_eval", """
         import importlib
         def batchnorm_forward_eval(Z, gamma, beta, running_mean, running_var, eps=1e-5):
             mod = importlib.import_module("course_lib.batch" + "norm")
-            fn = getattr(mod, "_batchnorm_" + "forward_eval")
+            fn = getattr(mod, "batchnorm_" + "forward_eval")
             return fn(Z, gamma, beta, running_mean, running_var, eps)
     """, 0, ("reference used",), ("reference",)),
-    _a("network_forward_core_by_strings", 1, "bn_network_forward", """
+    _a("fast_network_kernel_by_strings", 1, "bn_network_forward", """
         import importlib
         def bn_network_forward(X, params, state, training):
-            core = getattr(importlib.import_module("course_lib.net" + "work"), "_forward" + "_core")
-            return core(None, params, X, training, state)
+            core = getattr(importlib.import_module("course_lib.network" + "_fast"), "_for" + "ward")
+            return core(None, None, params, X, None, state, X.dtype)
     """, 0, ("reference used",), ("reference",)),
 ])
 
@@ -479,6 +481,8 @@ GROUPS["outputs07"] = Group(O7, [
             v_hat, s_hat = v_new / (1 - beta1 ** t), s_new / (1 - beta2 ** t)
             return Triple([w - lr * v_hat / (np.sqrt(s_hat) + eps), v_new, s_new])
     """, 0, ZERO),
+    # same shape as list_subclass_with_right_values on purpose: the same disguise
+    # (a container subclass that hides the real values), on a dict output
     _a("dict_subclass_with_right_values", 3, "initialize_adam_state", """
         import numpy as np
         class State(dict):

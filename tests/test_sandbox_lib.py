@@ -35,6 +35,7 @@ import nbformat
 import pytest
 
 from autograder import sandbox
+from autograder.grading import SKIPPED_LOCKED_CELLS
 from autograder.libstub import REAL_LIB, build_sandbox_lib, real_modules
 from course_checks import exercises_for
 from course_checks.allowed import SANDBOX_MODULES, sandbox_plan
@@ -44,7 +45,6 @@ NOTEBOOKS = sorted(p.stem for p in (ROOT / "solutions").glob("*.ipynb"))
 GRADED = [nb for nb in NOTEBOOKS if exercises_for(nb)]
 HARNESS_STUBS = ROOT / "autograder" / "harness" / "stubs"
 CASES_FILE = ROOT / "course_checks" / "cases.py"
-SKIPPED_LOCKED_CELLS = {"selfcheck"}  # as autograder/grading.py
 CALL_SECONDS = 2.0  # a swept callable slower than this on one call is skipped afterwards
 
 # Runs in a fresh interpreter: imports the sandbox course_lib from argv[1] (first on

@@ -170,3 +170,13 @@ def test_bad_args_raise(call, word):
 
 def test_numpy_integer_epoch_accepted():
     assert inverse_time_decay(0.1, np.int64(3), 1.0) == pytest.approx(0.025)
+
+
+def test_kwargs_are_checked_against_the_functions_signature():
+    with pytest.raises(ValueError) as err:
+        make_schedule("staircase", 0.1, decay_rate=1.0, interval=2, bogus=1)
+    assert "among ['decay_rate', 'interval'] (required: ['decay_rate', 'interval'])" in str(
+        err.value)
+    with pytest.raises(ValueError, match=r"among \['drop', 'epochs_drop'\] \(required: \[\]\)"):
+        make_schedule("step", 0.1, dorp=0.5)
+    assert make_schedule("step", 0.1)(10) == pytest.approx(0.05)  # defaults drop=0.5, 10

@@ -361,3 +361,30 @@ def test_divergence_keeps_the_last_finite_parameters():
         res = run(net, params, X, Y, epochs=100, optimizer=GradientDescent(lr=1e3))
     assert res.history.diverged
     assert all(np.isfinite(v).all() for v in res.params.values())
+
+
+def test_stopping_decisions_come_from_the_early_stopping_rule(monkeypatch):
+    """train asks course_lib.early_stopping.EarlyStopping, and only it, when to stop and
+    which parameters to keep: a rule that says "stop after epoch 4, best epoch 1" is obeyed."""
+    from course_lib import training
+    from course_lib.early_stopping import EarlyStopping
+
+    calls = []
+
+    class Rule(EarlyStopping):
+        def update(self, epoch, cost):
+            calls.append((epoch, cost))
+            super().update(epoch, cost)
+            self.improved = epoch == 1
+            return epoch == 4
+
+    monkeypatch.setattr(training, "EarlyStopping", Rule)
+    X, Y = moons(200)
+    X_dev, Y_dev = moons(100, seed=9)
+    net, params = small_setup()
+    res = run(net, params, X, Y, epochs=50, X_dev=X_dev, Y_dev=Y_dev, patience=40)
+    h = res.history
+    assert calls == list(enumerate(h.dev_cost))
+    assert h.epochs_run == 5 and h.stop_reason == "early_stopping" and h.stopped_early
+    assert h.best_epoch == 1
+    assert dev_cost_of(net, res.best_params, X_dev, Y_dev) == pytest.approx(h.dev_cost[1])

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from course_lib import losses
 from course_lib import optimizers as opt
-from course_lib.activations import sigmoid_backward, softmax
+from course_lib.activations import ACTIVATIONS, leaky_relu_forward, sigmoid_backward, softmax
 from course_lib.batchnorm import (
     batchnorm_backward,
+    batchnorm_backward_graph,
     batchnorm_forward,
     batchnorm_forward_eval,
     update_running_stats,
@@ -339,7 +342,8 @@ def test_network_params_from_another_architecture():
     with pytest.raises(ValueError, match=r"params\['W2'\] must have shape \(1, 4\), got \(4, 4\)"):
         forward(net, deeper, X)
     shallow = Network((3, 4), output="softmax").init_params(np.random.default_rng(0))
-    with pytest.raises(ValueError, match="params is missing W2"):
+    with pytest.raises(ValueError, match=re.escape("params is missing W2: layer_dims=[3, 4, 1] "
+                                                   "needs W1..W2 and b1..b2")):
         forward(Network((3, 4, 1)), shallow, X)
     bad_b = {**net.init_params(np.random.default_rng(0)), "b1": np.zeros((1, 4))}
     with pytest.raises(ValueError, match=r"params\['b1'\] must have shape \(4, 1\)"):
@@ -349,7 +353,8 @@ def test_network_params_from_another_architecture():
 def test_network_batch_norm_params_missing():
     net_bn = Network((3, 4, 1), batch_norm=True)
     plain = Network((3, 4, 1)).init_params(np.random.default_rng(0))
-    with pytest.raises(ValueError, match="params is missing gamma1"):
+    with pytest.raises(ValueError, match=r"params is missing gamma1: .* needs W1\.\.W2, "
+                                         r"gamma1, beta1 and b2"):
         forward(net_bn, plain, np.zeros((3, 2)))
     params = net_bn.init_params(np.random.default_rng(0))
     params["beta1"] = np.zeros((5, 1))
@@ -407,3 +412,79 @@ def test_network_cost_and_backward_errors():
         backward(net, params, ZL, np.zeros((2, 5)), caches[:1])
     with pytest.raises(ValueError, match="ZL contains NaN"):
         compute_cost(net, params, np.full((2, 5), np.nan), np.zeros((2, 5)))
+
+
+# ---- what validation.py promises: layer functions check, check=False passes NaN on ----
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activation_pairs_reject_nan(name):
+    fwd, bwd = ACTIVATIONS[name]
+    Z = np.array([[0.5, np.nan, -1.0]])
+    with pytest.raises(ValueError, match=r"Z contains NaN or inf \(first at index \(0, 1\)"):
+        fwd(Z)
+    _, cache = fwd(np.array([[0.5, 2.0, -1.0]]))
+    with pytest.raises(ValueError, match="dA contains NaN or inf"):
+        bwd(np.array([[1.0, np.inf, 1.0]]), cache)
+    if name != "identity":
+        with pytest.raises(ValueError, match=r"dA and .* must have the same shape"):
+            bwd(np.ones((2, 3)), cache)
+    A_nan, _ = fwd(Z, check=False)  # what a network does once it has validated
+    assert np.isnan(A_nan[0, 1])
+
+
+def test_leaky_relu_rejects_a_negative_slope():
+    with pytest.raises(ValueError, match=re.escape("slope must be finite and >= 0, got -0.1")):
+        leaky_relu_forward(np.ones((1, 2)), slope=-0.1)
+
+
+def test_backward_names_a_missing_or_unknown_parameter():
+    net = Network((3, 4, 2), output="softmax")
+    params = net.init_params(np.random.default_rng(0))
+    X, Y = np.zeros((3, 5)), np.eye(2)[:, [0, 1, 0, 1, 1]]
+    ZL, caches, _ = forward(net, params, X)
+    missing = {k: v for k, v in params.items() if k != "b2"}
+    with pytest.raises(ValueError, match=re.escape("params is missing b2: layer_dims=[3, 4, 2] "
+                                                   "needs W1..W2 and b1..b2")):
+        backward(net, missing, ZL, Y, caches)
+    with pytest.raises(ValueError, match=r"params has an unknown key 'gamma1': .* needs "
+                                         r"W1\.\.W2 and b1\.\.b2"):
+        backward(net, {**params, "gamma1": np.ones((4, 1))}, ZL, Y, caches)
+    with pytest.raises(ValueError, match="params must be a dict of arrays"):
+        backward(net, [params["W1"]], ZL, Y, caches)
+
+
+def test_unchecked_network_gives_nan_not_an_error():
+    """check=False (the training loop's evaluation) turns blown-up parameters into NaN."""
+    net = Network((3, 4, 2), output="softmax", batch_norm=True, regularization="l2", lambd=0.1)
+    params = net.init_params(np.random.default_rng(0))
+    params["W1"][0, 0] = np.inf
+    X, Y = np.ones((3, 5)), np.eye(2)[:, [0, 1, 0, 1, 1]]
+    with np.errstate(all="ignore"):
+        ZL, _, _ = forward(net, params, X, check=False)
+        cost = compute_cost(net, params, ZL, Y, check=False)
+    assert np.isnan(ZL).any() and not np.isfinite(cost)
+    with pytest.raises(ValueError, match=r"params\['W1'\] contains NaN or inf"):
+        forward(net, params, X)
+
+
+@pytest.mark.parametrize("fn, args, match", [
+    (losses.binary_cross_entropy_from_logits, (np.array([[np.nan]]), np.ones((1, 1))), "Z"),
+    (losses.softmax_cross_entropy, (np.full((2, 1), np.inf), np.eye(2)[:, :1]), "Z"),
+    (losses.softmax_cross_entropy_grad, (np.zeros((2, 1)), np.full((2, 1), np.nan)), "Y"),
+    (losses.l2_penalty, ([np.array([[np.nan]])], 0.1, 5), r"weights\[0\]"),
+    (losses.l1_penalty_grad, (np.ones((2, 2)), -1.0, 5), "lambd"),
+])
+def test_losses_check_unless_told_not_to(fn, args, match):
+    with pytest.raises(ValueError, match=match):
+        fn(*args)
+    with np.errstate(all="ignore"):
+        fn(*args, check=False)  # no error: NaN in, NaN out
+
+
+def test_batchnorm_backward_graph_checks_gamma_and_eps():
+    Z, dout = RNG.standard_normal((3, 4)), RNG.standard_normal((3, 4))
+    with pytest.raises(ValueError, match=r"gamma must have shape \(3, 1\)"):
+        batchnorm_backward_graph(dout, Z, np.ones((2, 1)))
+    with pytest.raises(ValueError, match="eps must be finite and > 0"):
+        batchnorm_backward_graph(dout, Z, np.ones((3, 1)), eps=0.0)
