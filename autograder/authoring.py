@@ -7,8 +7,9 @@ the course uses:
 * :func:`md` — read-only (locked) explanation cell;
 * :func:`code` — a demo/experiment cell; ``locked=True`` makes it read-only;
 * :func:`solution` — the student's answer cell (``### BEGIN SOLUTION`` … ``### END SOLUTION``);
-* :func:`grade` — a locked, autograded test cell worth ``points``, calling the registry's
-  visible check, with the hidden check between ``### BEGIN HIDDEN TESTS`` markers;
+* :func:`grade` — a locked, autograded test cell worth ``points``;
+* :func:`check_cell` — an exercise's grade cell: the registry's visible check, with the
+  hidden check between ``### BEGIN HIDDEN TESTS`` markers;
 * :func:`notebook` — the notebook, tagged with its course id.
 
 Every nbgrader cell's id is its ``grade_id``, so ids are stable and readable.
@@ -20,6 +21,8 @@ import textwrap
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from course_checks.outline import grade_cell_id
 
 from .notebooks import normalize
 
@@ -78,8 +81,16 @@ def grade(src: str, grade_id: str, points: float) -> nbformat.NotebookNode:
     return cell
 
 
-def check_cell(exercise: str, points: float, grade_id: str | None = None) -> nbformat.NotebookNode:
-    """The standard grade cell of an exercise registered in ``course_checks``."""
+def check_cell(exercise: str, points: float | None = None,
+               grade_id: str | None = None) -> nbformat.NotebookNode:
+    """The standard grade cell of an exercise registered in ``course_checks``.
+
+    ``points`` defaults to the registry's (generation writes the registry's anyway).
+    """
+    if points is None:
+        from course_checks.registry import get
+
+        points = get(exercise).points
     return grade(
         f'''
         # Checks {exercise} on the visible cases ({points} point{"s" if points != 1 else ""} with
@@ -90,7 +101,7 @@ def check_cell(exercise: str, points: float, grade_id: str | None = None) -> nbf
         check("{exercise}", {exercise}, hidden=True)
         ### END HIDDEN TESTS
         ''',
-        grade_id or f"check_{exercise}",
+        grade_id or grade_cell_id(exercise),
         points,
     )
 

@@ -1,5 +1,9 @@
 """The course's front door and its static edition.
 
+The course's outline (:data:`COURSE`, :data:`PARTS`: every notebook, its part and
+what it teaches) lives in ``course_checks/outline.py``, next to the registry of
+exercises; it is re-exported here.
+
 * :func:`draw_course_map` draws ``docs/course_map.png`` (topics → notebooks);
 * :func:`landing_notebook` makes ``notebooks/index.ipynb``, the page
   ``python3 course.py lab`` opens: every notebook in order with one line on what
@@ -26,11 +30,12 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
 import nbformat
+
+from course_checks.outline import COURSE, PARTS, Entry
 
 from . import NOTEBOOKS, ROOT, SOLUTIONS
 from .notebooks import normalize, notebook_names, notebook_text, write_notebook
@@ -38,6 +43,7 @@ from .notebooks import normalize, notebook_names, notebook_text, write_notebook
 __all__ = [
     "COURSE",
     "PARTS",
+    "Entry",
     "PublishError",
     "build_html",
     "draw_course_map",
@@ -49,69 +55,6 @@ __all__ = [
 COURSE_MAP = ROOT / "docs" / "course_map.png"
 INDEX = NOTEBOOKS / "index.ipynb"
 
-
-@dataclass(frozen=True)
-class Entry:
-    """One notebook of the course: where it sits on the map and what it teaches."""
-
-    stem: str
-    part: int
-    short: str  # the title on the map
-    topics: str  # the topics on the map, one short line
-    line: str  # what it teaches, one line on the landing page
-
-
-PARTS = (
-    ("Start", "#6b7280"),
-    ("Setting up and regularizing", "#2563eb"),
-    ("Optimization", "#d97706"),
-    ("Tuning, batch norm, softmax", "#059669"),
-    ("Putting it together", "#7c3aed"),
-)
-
-COURSE = (
-    Entry("00_welcome", 0, "Welcome", "notebooks · checks · notation",
-          "how the notebooks, the exercises, their checks and the explorers work; the notation"),
-    Entry("01_practical_aspects", 1, "Practical aspects", "splits · bias/variance · normalizing",
-          "train/dev/test splits, diagnosing bias and variance, normalizing the inputs"),
-    Entry("02_initialization", 1, "Initialization", "symmetry · Xavier/He · vanishing",
-          "why not zeros, how large random weights should be (Xavier, He), "
-          "vanishing and exploding gradients"),
-    Entry("03_regularization", 1, "Regularization", "L2 · dropout · L1 · early stopping",
-          "L2 (weight decay), inverted dropout, L1, early stopping and data augmentation "
-          "against overfitting"),
-    Entry("04_gradient_checking", 1, "Gradient checking", "centered differences · bug hunt",
-          "centered differences and the relative difference: proving a backward pass right, "
-          "and finding the bug when it is not"),
-    Entry("05_minibatch_gradient_descent", 2, "Mini-batches", "batch · SGD · mini-batch",
-          "batch, stochastic and mini-batch gradient descent: shuffling, partitioning, "
-          "batch size against noise and speed"),
-    Entry("06_exponentially_weighted_averages", 2, "Weighted averages",
-          "EWMA · its window · bias correction",
-          "the recursion, its 1/(1-β) window, its lag and bias correction: the idea under "
-          "momentum, Adam and batch norm"),
-    Entry("07_optimizers", 2, "Optimizers", "momentum · RMSprop · Adam",
-          "momentum, Nesterov, AdaGrad, RMSprop and Adam, step by step, on a valley, "
-          "moons and digits"),
-    Entry("08_learning_rate_decay", 2, "Learning-rate decay", "schedules · settling",
-          "why a constant learning rate keeps bouncing near the minimum, and five decay "
-          "schedules that let it settle"),
-    Entry("09_hyperparameter_tuning", 3, "Hyperparameter tuning", "random search · log scale",
-          "what to tune first, random points instead of a grid, sampling on a log scale, "
-          "coarse to fine"),
-    Entry("10_batch_normalization", 3, "Batch normalization", "normalize · γ, β · running stats",
-          "normalizing inside the network: forward and backward, γ and β, running "
-          "statistics at test time"),
-    Entry("11_softmax_regression", 3, "Softmax regression", "softmax · cross-entropy · C classes",
-          "softmax and hardmax, a stable cross-entropy from logits, dZ = Ŷ - Y, a digits "
-          "classifier"),
-    Entry("12_capstone", 4, "Capstone: digits", "everything, on real data",
-          "the data pipeline, a parallel random search on dev, the final model, test "
-          "accuracy measured once, the errors it makes"),
-    Entry("13_frameworks", 4, "To a framework", "numpy ↔ PyTorch conventions",
-          "the same network in PyTorch: layouts, autograd, and how the course's "
-          "hyperparameters translate"),
-)
 
 def _entries() -> dict[str, Entry]:
     return {e.stem: e for e in COURSE}
@@ -346,7 +289,7 @@ def build_html(
     render without the network. Raises :class:`PublishError` listing the cells when a
     notebook raises and ``allow_errors`` is false.
     """
-    from course_checks.execute import execute_notebook
+    from course_checks.tools.execute import execute_notebook
 
     names = list(names) if names is not None else notebook_names(source_dir)
     out_dir = Path(out_dir)

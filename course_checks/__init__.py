@@ -6,7 +6,11 @@ In a notebook::
     check("relu", relu)          # visible cases; raises CheckFailed with a hint when wrong
 
 The same registry drives pytest, the student self-check (``python -m course_checks``)
-and the autograder.
+and the autograder. The notebooks import only this package, ``course_checks.notebook``
+and ``course_checks.selfcheck`` (no nbclient, nbformat or jupyter_client);
+``course_checks.outline`` holds the course's structure (its notebooks in order, the
+cells of each exercise) and ``course_checks.tools`` the code that runs notebooks in a
+kernel.
 """
 
 from .cases import Case, Named, Rng

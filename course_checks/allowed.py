@@ -51,10 +51,17 @@ SANDBOX_MODULES: dict[str, dict[str, str | Partly]] = {
         "network": Partly(
             "gradient_check_nd and find_bugged_parameter differentiate the cost numerically "
             "with Network(layer_dims), forward and compute_cost (setup cell imports)",
-            stubbed=("backward", "_backward_core", "_cost_and_dZ", "train_step"),
+            stubbed=("backward", "train_step"),
             stubbed_reason="analytic gradients: compared with the given grads they answer "
                            "gradient_check_nd and find_bugged_parameter without any "
-                           "numerical differentiation (tried: every case passes)",
+                           "numerical differentiation (tried: every case passes); "
+                           "train_step runs on network_fast, not in this sandbox",
+        ),
+        "linear": Partly(
+            "forward's linear layers (linear_forward)",
+            stubbed=("linear_backward",),
+            stubbed_reason="the analytic gradients of a layer: a piece of what backward "
+                           "computes (see network)",
         ),
         "activations": "forward's ReLU and sigmoid layers",
         "losses": "compute_cost's binary cross-entropy",
@@ -67,7 +74,11 @@ SANDBOX_MODULES: dict[str, dict[str, str | Partly]] = {
     },
     "12_capstone": {
         "network": "train_model builds Network(**network_spec(hparams)) and init_params",
+        "network_fast": "train's training steps (network.train_step runs on it)",
+        "linear": "the network's linear layers (forward, at every evaluation)",
+        "dropout": "the network's dropout (keep_prob is a capstone hyperparameter)",
         "training": "train_model trains with course_lib's train, as the capstone asks",
+        "early_stopping": "train's patience rule (EarlyStopping), if train_model passes patience",
         "optimizers": "train_model's Adam",
         "schedules": "train_model's make_schedule('inverse_time', ...)",
         "data": "train's random_mini_batches and one_hot",

@@ -13,6 +13,16 @@ sees an array another function may have modified.
 Cases must be describable as plain data so the autograder can send them to a
 sandboxed kernel: :func:`to_plain` / :func:`from_plain` convert a case to and
 from JSON-compatible structures with arrays kept separately (never pickle).
+
+This file is also used alone, as a top-level module named ``cases``: the grading
+sandbox holds no ``course_checks`` (the registry holds the references), so
+``autograder/sandbox.py`` mounts this one file at ``/opt/cases/cases.py`` and the
+worker (``autograder/harness/worker.py``) does ``import cases`` to rebuild the cases
+it calls the student's function on and to see which arguments a call changed. Hence
+the rules ``tests/test_registry.py`` checks: this module imports only the standard
+library and numpy (no relative import, nothing of ``course_checks``; ``Named`` imports
+its ``course_lib`` target when it is built), and holds no code that computes a
+graded answer.
 """
 
 from __future__ import annotations

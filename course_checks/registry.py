@@ -2,13 +2,26 @@
 
 An :class:`Exercise` holds everything needed to check one student function:
 
-* ``reference`` — the correct implementation (from ``course_lib``);
+* ``reference`` — the correct implementation: a ``course_lib`` function when the
+  notebook's signature is the library's, else a short adapter defined next to the
+  entry (its docstring says what it adapts and why);
+* ``implements`` — the public ``course_lib`` callables that compute the answer (what
+  the reference wraps, and others that would give the answer away); with the
+  reference they make :attr:`Exercise.reference_names`, which the autograder flags
+  in a student's answer;
 * ``make_case(rng, index) -> Case`` — random inputs, with edge cases at fixed
   indices (a last mini-batch smaller than B, huge logits, ...);
 * ``tolerance`` or a custom ``compare`` — how outputs are compared;
 * ``mistakes`` — a catalogue of wrong implementations students really write,
   each with the hint a teacher would give. When a student's output matches a
-  catalogued mistake's output, the check names that mistake.
+  catalogued mistake's output, the check names that mistake. Modifying an input in
+  place is recognized by the runner for every exercise (``runner.MODIFIED_INPUT``):
+  it is not catalogued, and does not count towards the three mistakes an entry needs.
+
+Each notebook module registers its entries through its own :func:`registrar`::
+
+    register = registrar("07_optimizers")
+    register("gd_step", gd_step, _gd_case, summary="...", mistakes=(...))
 
 pytest, the notebooks' grade cells, the student self-check and the autograder
 all read this one registry.
@@ -27,13 +40,19 @@ from .cases import Case
 from .compare import Mismatch, Tolerance, compare
 
 __all__ = [
+    "RESERVED_MISTAKES",
     "Exercise",
+    "Method",
     "Mistake",
     "all_exercises",
     "exercises_for",
     "get",
     "register",
+    "registrar",
 ]
+
+# Mistakes the runner recognizes by behaviour for every exercise (see runner.py).
+RESERVED_MISTAKES = frozenset({"modified_input"})
 
 
 @dataclass(frozen=True)
@@ -41,12 +60,43 @@ class Mistake:
     """A wrong implementation students really write, and what to tell them.
 
     ``impl`` has the exercise's signature. ``hint`` is addressed to the student
-    ("You put ε inside the square root: ...").
+    ("You put ε inside the square root: ..."). The runner's own mistakes
+    (``runner.MODIFIED_INPUT``) are recognized by behaviour and have no ``impl``.
     """
 
     name: str
     hint: str
-    impl: Callable[..., Any]
+    impl: Callable[..., Any] | None
+
+
+@dataclass(frozen=True)
+class Method:
+    """A method as reached through a class: ``Method(Adam, "init")`` is named
+    ``course_lib.optimizers.Adam.init`` even when ``init`` is inherited (the name the
+    grading sandbox's stubs report, and the one a student's code spells)."""
+
+    cls: type
+    name: str
+
+    def __post_init__(self) -> None:
+        if not callable(getattr(self.cls, self.name, None)):
+            raise ValueError(f"{self.cls.__qualname__} has no method {self.name!r}")
+
+
+def _module_of(obj: Any) -> str:
+    return str(getattr(obj.cls if isinstance(obj, Method) else obj, "__module__", ""))
+
+
+def qualified_name(obj: Any) -> str:
+    """``module.qualname`` of a function, class or :class:`Method`
+    (``course_lib.optimizers.adam_step``, ``course_lib.optimizers.Adam.init``)."""
+    if isinstance(obj, Method):
+        return f"{qualified_name(obj.cls)}.{obj.name}"
+    return f"{obj.__module__}.{obj.__qualname__}"
+
+
+def _is_course_lib(obj: Any) -> bool:
+    return _module_of(obj).startswith("course_lib")
 
 
 @dataclass(frozen=True)
@@ -56,17 +106,20 @@ class Exercise:
     Args:
         name: unique id, also the function's name in the notebook (``adam_step``).
         notebook: the notebook it belongs to (``07_optimizers``).
-        reference: the correct implementation.
+        reference: the correct implementation (a ``course_lib`` function, or an adapter
+            whose docstring says what it adapts).
         make_case: ``(rng, index) -> Case``; index 0, 1, … lets it place edge cases.
-        mistakes: the catalogue of known wrong implementations (at least three).
+        mistakes: the catalogue of known wrong implementations (at least three, not
+            counting the runner's ``modified_input``).
         points: what the exercise is worth.
         tolerance: used by the default comparison.
         compare: custom ``(expected, got, case) -> Mismatch | None`` (default: structural).
         visible_cases / hidden_cases: how many cases each kind of check runs.
         depends_on: exercises whose functions this one's notebook code calls.
         summary: one line for tables ("Adam update of one parameter array").
-        reference_names: course_lib names that implement this exercise; calling or
-            importing them in the student's answer earns nothing.
+        implements: public ``course_lib`` functions, classes or methods (as
+            :class:`Method`) that compute this exercise's answer besides the reference
+            itself (what an adapter wraps); see :attr:`reference_names`.
         provided: the notebook itself defines the function, in a locked cell, from the
             student's answers to other exercises (``capstone_pipeline``); there is no
             answer cell, and the check grades those answers working together.
@@ -84,8 +137,24 @@ class Exercise:
     hidden_cases: int = 10
     depends_on: tuple[str, ...] = ()
     summary: str = ""
-    reference_names: tuple[str, ...] = field(default_factory=tuple)
+    implements: tuple[Callable[..., Any] | Method, ...] = ()
     provided: bool = False
+
+    @property
+    def reference_names(self) -> tuple[str, ...]:
+        """Qualified names (``course_lib.optimizers.adam_step``) of the ``course_lib``
+        callables that compute this exercise's answer: the reference when it is one,
+        then ``implements``. Calling or importing one in an answer earns nothing (the
+        autograder also counts the private helpers of their modules, see
+        :attr:`reference_modules`)."""
+        objs = ((self.reference,) if _is_course_lib(self.reference) else ()) + self.implements
+        return tuple(dict.fromkeys(qualified_name(o) for o in objs))
+
+    @property
+    def reference_modules(self) -> tuple[str, ...]:
+        """The ``course_lib`` modules that define :attr:`reference_names`."""
+        objs = ((self.reference,) if _is_course_lib(self.reference) else ()) + self.implements
+        return tuple(dict.fromkeys(_module_of(o) for o in objs))
 
     @property
     def visible_seed(self) -> int:
@@ -111,16 +180,50 @@ _REGISTRY: dict[str, Exercise] = {}
 
 
 def register(ex: Exercise) -> Exercise:
-    """Add ``ex`` to the registry (names are unique; at least three mistakes)."""
+    """Add ``ex`` to the registry (names are unique; at least three catalogued mistakes,
+    none named like a mistake the runner recognizes itself; ``implements`` are
+    ``course_lib`` callables)."""
     if ex.name in _REGISTRY and _REGISTRY[ex.name] is not ex:
         raise ValueError(f"exercise {ex.name!r} is registered twice")
     if len(ex.mistakes) < 3:
-        raise ValueError(f"exercise {ex.name!r} needs at least 3 catalogued mistakes")
+        raise ValueError(f"exercise {ex.name!r} needs at least 3 catalogued mistakes "
+                         "(modifying an input is recognized by the runner and does not count)")
     names = [m.name for m in ex.mistakes]
     if len(set(names)) != len(names):
         raise ValueError(f"exercise {ex.name!r} has duplicate mistake names {names}")
+    reserved = sorted(RESERVED_MISTAKES.intersection(names))
+    if reserved:
+        raise ValueError(f"exercise {ex.name!r} catalogues {reserved}, which the runner "
+                         "recognizes for every exercise: remove it from the catalogue")
+    if any(m.impl is None for m in ex.mistakes):
+        raise ValueError(f"exercise {ex.name!r}: every catalogued mistake needs an impl")
+    foreign = [repr(o) for o in ex.implements if not _is_course_lib(o)]
+    if foreign:
+        raise ValueError(f"exercise {ex.name!r}: implements= lists course_lib callables "
+                         f"only, got {foreign}")
     _REGISTRY[ex.name] = ex
     return ex
+
+
+def registrar(notebook: str) -> Callable[..., Exercise]:
+    """The ``register`` function of one notebook's module: ``register(name, reference,
+    make_case, **fields)`` builds the :class:`Exercise` of ``notebook`` and registers it.
+
+    ``notebook`` is the notebook's name without extension (``"07_optimizers"``).
+    """
+    if not (isinstance(notebook, str) and notebook[:2].isdigit() and notebook[2:3] == "_"):
+        raise ValueError(f"notebook should be named like '07_optimizers', got {notebook!r}")
+
+    def register_exercise(name: str, reference: Callable[..., Any],
+                          make_case: Callable[[np.random.Generator, int], Case],
+                          **fields: Any) -> Exercise:
+        fields["mistakes"] = tuple(fields.get("mistakes", ()))
+        fields["implements"] = tuple(fields.get("implements", ()))
+        return register(Exercise(name=name, notebook=notebook, reference=reference,
+                                 make_case=make_case, **fields))
+
+    register_exercise.__doc__ = f"Register an exercise of {notebook} (see registry.registrar)."
+    return register_exercise
 
 
 def _load() -> None:

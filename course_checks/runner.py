@@ -2,19 +2,29 @@
 
 ``check(name, fn)`` is what a notebook's grade cell calls: it prints a short
 success line, or raises :class:`CheckFailed` (an ``AssertionError``, so nbgrader
-scores the cell 0) whose message tells the student which input failed, expected
-against got, the errors, and — when the output matches a catalogued mistake —
-that mistake's hint.
+scores the cell 0) whose message says on its first line what is wrong and where
+(``adam_step: output[0] is wrong at 1 of 8 entries — it looks like the mistake “ε
+inside the square root” (hint below)``), then which case and input failed, expected
+against got, the errors, and — when the output matches a catalogued mistake — that
+mistake's hint. A notebook shows it folded at spaces (:func:`wrap_text`): notebook
+front ends break overlong output lines inside words.
 
 ``run_check`` returns a :class:`CheckResult` instead of raising; the self-check
 and pytest use it. ``evaluate_outputs`` compares outputs that were computed
 elsewhere (the autograder's sandboxed kernel) with the reference, in this process.
+
+A function that changes one of its inputs in place fails its case even when its
+output is right. For every exercise the runner names that mistake itself,
+:data:`MODIFIED_INPUT`, unless a catalogued mistake (one that also modifies its
+inputs, in its own way) matches better; no exercise catalogues it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import textwrap
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
@@ -26,6 +36,8 @@ from .compare import Mismatch
 from .registry import Exercise, Mistake, get
 
 __all__ = [
+    "MODIFIED_INPUT",
+    "WRAP_WIDTH",
     "CaseResult",
     "CheckFailed",
     "CheckResult",
@@ -34,19 +46,32 @@ __all__ = [
     "check",
     "evaluate_outputs",
     "hidden_seed",
+    "mistake_label",
     "run_check",
+    "wrap_text",
 ]
 
 HIDDEN_SEED_ENV = "COURSE_HIDDEN_SEED"
+
+# Recognized by behaviour, for every exercise: the function changed an input in place
+# and no catalogued mistake matches (registry.RESERVED_MISTAKES keeps the name free).
+MODIFIED_INPUT = Mistake(
+    "modified_input",
+    "Functions in this course are pure: they return new arrays (and new dicts) and leave "
+    "their arguments as they were. Compute new values instead of modifying the inputs: "
+    "`w = w - lr * dw`, not `w -= lr * dw`; `np.maximum(Z, 0)`, not `Z[Z < 0] = 0`; "
+    "`{k: g + ... for k, g in grads.items()}`, not `grads[k] += ...`.",
+    None,
+)
 
 
 class CheckFailed(AssertionError):
     """A check did not pass; the message is written for the student."""
 
     def _render_traceback_(self) -> list[str]:
-        """IPython shows this instead of a traceback through the checking machinery."""
-        return [f"{type(self).__name__}: " + str(self).splitlines()[0],
-                *str(self).splitlines()[1:]]
+        """IPython shows this instead of a traceback through the checking machinery, its
+        lines folded at spaces (:func:`wrap_text`)."""
+        return wrap_text(f"{type(self).__name__}: {self}").splitlines()
 
 
 class NotImplementedYet(CheckFailed, NotImplementedError):
@@ -107,36 +132,129 @@ class CheckResult:
         total = max(self.n_cases, len(self.cases))
         return f"{mark} {self.exercise.name}: {n_ok} of {total} {kind} cases passed"
 
+    def headline(self) -> str:
+        """The first line of :meth:`message`: what is wrong, and where.
+
+        ``adam_step: output[0] is wrong at 1 of 8 entries — it looks like the mistake
+        “ε inside the square root” (hint below)`` when a catalogued mistake matches,
+        ``adam_step: output[1] is wrong at 3 of 6 entries (largest error 0.41 at [2, 0])``
+        otherwise; the summary line when every case passed.
+        """
+        f = self.first_failure
+        if f is None:
+            return self.summary()
+        name = self.exercise.name
+        mm = f.mismatch
+        if f.error is not None:
+            last = (f.error.strip().splitlines() or ["an exception"])[-1].strip()
+            if len(last) > 200:  # the whole text follows, under the case
+                last = last[:200] + " …"
+            if last.startswith("NameError: no function called"):  # the grader's worker
+                last = last.removeprefix("NameError: ")
+            raised = re.match(r"[A-Za-z_][\w.]*(:|$)", last) is not None
+            head = f"{name}: your function raised {last}" if raised else f"{name}: {last}"
+        elif f.mutated:
+            head = f"{name}: your function changed its input {', '.join(f.mutated)} in place"
+            head += f"; also, {mm.headline}" if mm is not None else " (its output is right)"
+        elif mm is not None:
+            text = mm.headline
+            head = text if text.startswith(name) else f"{name}: {text}"
+        else:
+            head = f"{name}: failed"
+        mistake = f.mistake
+        if mistake is not None and mistake is not MODIFIED_INPUT:
+            sep = "; " if " — " in head else " — "
+            return f"{head}{sep}it looks like the mistake “{mistake_label(mistake)}” (hint below)"
+        if f.error is None and not f.mutated and mm is not None and mm.summary and mm.figures:
+            return f"{head} {mm.figures}"
+        return head
+
     def message(self) -> str:
-        """The full explanation of the first failing case (or the summary when all pass)."""
+        """The full explanation of the first failing case (or the summary when all pass).
+
+        First line: :meth:`headline`. Then the case (visible or hidden, its number, the
+        seed) and its input; then expected against got, or the exception; last, the
+        hint of the catalogued mistake it matches (``Hint (name): ...``). Lines are not
+        wrapped here: :func:`wrap_text` folds them for display.
+        """
         f = self.first_failure
         if f is None:
             return self.summary()
         ex = self.exercise
         kind = "hidden" if self.hidden else "visible"
         total = max(self.n_cases, len(self.cases))
-        head = f"{ex.name} failed {kind} case {f.index + 1} of {total} (seed {self.seed})"
+        if f.not_implemented and ex.provided:  # the locked cell runs the student's functions
+            return (
+                f"{ex.name} (a locked cell: do not edit it) runs your "
+                f"{', '.join(ex.depends_on)}; one of them is not implemented yet. Finish it, "
+                "run its cell and its check, then run this check again."
+            )
         if f.not_implemented:
             return (
                 f"{ex.name} is not implemented yet: replace the line "
                 "`raise NotImplementedError()` with your code, run the cell, then run this check "
                 "again."
             )
-        lines = [head, f"  input: {f.case.describe()}"]
+        lines = [self.headline(), f"  {kind} case {f.index + 1} of {total} (seed {self.seed})",
+                 f"  input: {f.case.describe()}"]
         if f.error is not None:
             lines.append("  your function raised an exception:")
             lines.extend("    " + ln for ln in f.error.rstrip().splitlines())
-        elif f.mutated:
-            lines.append(
-                f"  your function changed its input {', '.join(f.mutated)} in place. Functions "
-                "in this course are pure: compute new arrays instead of modifying the arguments "
-                "(e.g. `w = w - lr * dw`, not `w -= lr * dw`)."
-            )
         elif f.mismatch is not None:
-            lines.extend("  " + ln for ln in f.mismatch.message.splitlines())
+            mm = f.mismatch
+            if mm.kind == "shape" and mm.figures and not lines[0].endswith(mm.figures):
+                lines.append("    " + mm.figures.removeprefix("— "))  # the mistake took its place
+            lines.extend("  " + ln for ln in mm.details)
         if f.mistake is not None:
             lines.append(f"  Hint ({f.mistake.name}): {f.mistake.hint}")
         return "\n".join(lines)
+
+
+# How the words of a mistake's name read in a sentence ("eps_inside_sqrt": "ε inside the
+# square root"); the other words are said as they are.
+_NAME_WORDS = {
+    "eps": "ε", "sqrt": "the square root", "std": "the standard deviation", "lr": "the learning "
+    "rate", "lambd": "λ", "lambda": "λ", "beta": "β", "beta1": "β1", "beta2": "β2",
+    "dw": "dW", "db": "db", "l2": "L2", "l1": "L1",
+}
+
+
+def mistake_label(mistake: Mistake) -> str:
+    """A catalogued mistake's name as words: ``eps_inside_sqrt`` → ``ε inside the square root``."""
+    words = mistake.name.split("_")
+    return " ".join(_NAME_WORDS.get(w.lower(), w) for w in words)
+
+
+WRAP_WIDTH = 76  # 595 px of 13 px monospace: fits the output area of a half-screen notebook
+
+
+def wrap_text(text: str, width: int = WRAP_WIDTH) -> str:
+    """``text`` with every line longer than ``width`` folded at spaces, never inside a word.
+
+    A folded line continues on lines indented two spaces more than its own indent; a
+    single word longer than ``width`` stays whole on its line, and so does a shape or an
+    index (``(3, 28)``, ``[2, 0]``). Notebook front ends break overlong output lines
+    anywhere, inside words too (JupyterLab's output area sets ``word-break: break-all``):
+    text folded here never needs that.
+    """
+    out = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        body = _KEEP_TOGETHER.sub(lambda m: m[0].replace(" ", _NBSP), line.lstrip(" "))
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        folded = textwrap.wrap(
+            body, width, initial_indent=indent, subsequent_indent=indent + "  ",
+            break_long_words=False, break_on_hyphens=False,
+        )
+        out.extend(ln.replace(_NBSP, " ") for ln in folded or [line])
+    return "\n".join(out)
+
+
+# A shape or an index, "(3, 28)" or "[2, 0]", stays on one line when text is folded.
+_KEEP_TOGETHER = re.compile(r"[\[(][\w.+-]+(?:, [\w.+-]+)*,?[\])]")
+_NBSP = "\ue000"  # a private-use character: never in a message
 
 
 def hidden_seed() -> int:
@@ -169,10 +287,11 @@ def call_safely(fn: Callable, case: Case) -> tuple[Any, BaseException | None, tu
 
 
 def _recognize(ex: Exercise, got: Any, case: Case, mutated: Sequence[str]) -> Mistake | None:
-    """The catalogued mistake that behaves like the student's function on ``case``, if any.
+    """The catalogued mistake that behaves like the student's function on ``case``, if any;
+    else :data:`MODIFIED_INPUT` when the function changed an input.
 
-    A mistake matches when its output equals the student's and it modifies its
-    inputs exactly when the student's function does.
+    A catalogued mistake matches when its output equals the student's and it modifies
+    its inputs exactly when the student's function does.
     """
     for mistake in ex.mistakes:
         out, exc, m_mutated = call_safely(mistake.impl, case)
@@ -183,7 +302,7 @@ def _recognize(ex: Exercise, got: Any, case: Case, mutated: Sequence[str]) -> Mi
                 return mistake
         except Exception:
             continue
-    return None
+    return MODIFIED_INPUT if mutated else None
 
 
 def _judge(ex: Exercise, i: int, case: Case, expected: Any, got: Any,

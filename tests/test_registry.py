@@ -6,12 +6,26 @@ These tests are parametrized over the whole registry, so an exercise added to
 
 from __future__ import annotations
 
+import ast
+import copy
+import inspect
+import pkgutil
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from course_checks import Case, Rng, Tolerance, all_exercises, check, compare, get, run_check
 from course_checks.cases import Named, from_plain, materialize, to_plain
-from course_checks.runner import CheckFailed, NotImplementedYet, call_safely, evaluate_outputs
+from course_checks.registry import Exercise, Mistake, register, registrar
+from course_checks.runner import (
+    MODIFIED_INPUT,
+    CheckFailed,
+    NotImplementedYet,
+    call_safely,
+    evaluate_outputs,
+)
 
 EXERCISES = all_exercises()
 MISTAKES = [(ex.name, m.name) for ex in EXERCISES for m in ex.mistakes]
@@ -92,6 +106,18 @@ def test_stub_fails_with_a_friendly_message(name):
     assert isinstance(info.value, NotImplementedError)
 
 
+def test_a_provided_function_never_asks_to_edit_its_locked_cell():
+    """capstone_pipeline is locked: when a function it calls is still a stub, the message
+    names the student's functions to finish, not the locked cell's own code."""
+    def capstone_pipeline(X, Y, hparams, rng):
+        raise NotImplementedError()  # as the student's unfinished prepare_data would
+
+    message = run_check("capstone_pipeline", capstone_pipeline).message()
+    assert "locked cell: do not edit it" in message
+    assert "prepare_data, network_spec, train_model" in message
+    assert "replace the line" not in message
+
+
 @pytest.mark.parametrize("name", [ex.name for ex in EXERCISES])
 def test_hard_coded_visible_outputs_fail_hidden_checks(name):
     """A lookup table of the visible answers cannot pass the hidden checks."""
@@ -132,6 +158,138 @@ def test_mutating_inputs_is_reported():
     assert not result.passed
     assert result.first_failure.mutated == ("Z",)
     assert "changed its input Z" in result.message()
+    assert result.mistake is MODIFIED_INPUT and MODIFIED_INPUT.hint in result.message()
+
+
+# ---- the runner's own mistake: modifying an input in place --------------------------
+
+
+def _mutate(value) -> bool:
+    """Change ``value`` in place (True) if it is an array, list or dict that can change."""
+    if isinstance(value, np.ndarray) and value.size and value.flags.writeable:
+        if value.dtype == bool:
+            value[...] = ~value
+        else:
+            value += 1
+        return True
+    if isinstance(value, list):
+        value.append(None)
+        return True
+    if isinstance(value, dict):
+        value["modified in place"] = None
+        return True
+    return False
+
+
+def _correct_but_mutating(reference):
+    """The reference's answer, after which the first changeable argument is changed."""
+    def answer(*args, **kwargs):
+        out = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+        next((True for a in (*args, *kwargs.values()) if _mutate(a)), False)
+        return out
+    return answer
+
+
+def _has_changeable_input(ex) -> bool:
+    case = ex.cases(ex.visible_seed, 1)[0]
+    args, kwargs = case.build()
+    return any(_mutate(a) for a in (*args, *kwargs.values()))
+
+
+MUTABLE = [ex.name for ex in EXERCISES if _has_changeable_input(ex)]
+
+
+def test_most_exercises_take_an_input_that_can_be_modified():
+    assert len(MUTABLE) >= 40, MUTABLE
+
+
+@pytest.mark.parametrize("name", MUTABLE)
+def test_modifying_an_input_is_named_by_the_runner(name):
+    """Every exercise recognizes the runner's modified_input, visible and hidden, in the
+    notebook's check and in the grader's evaluation of outputs computed elsewhere."""
+    ex = get(name)
+    answer = _correct_but_mutating(ex.reference)
+    visible = run_check(ex, answer)
+    assert not visible.passed and visible.first_failure.mutated
+    assert visible.mistake is MODIFIED_INPUT, visible.message()
+    assert "modified_input" in visible.message()
+    assert not run_check(ex, answer, hidden=True, seed=HIDDEN_SEEDS[0]).passed
+    cases = ex.cases(ex.visible_seed, 1)
+    expected = ex.reference(*materialize(cases[0].args), **materialize(dict(cases[0].kwargs)))
+    graded = evaluate_outputs(ex, ex.visible_seed, 1, [expected], [None], [("x",)])
+    assert not graded.passed and graded.mistake is MODIFIED_INPUT
+
+
+def test_no_exercise_catalogues_the_runners_mistake():
+    def ok(Z):
+        return np.maximum(Z, 0)
+
+    mistakes = (Mistake("a", "a hint long enough to say what to fix", ok),
+                Mistake("b", "a hint long enough to say what to fix", ok),
+                Mistake("modified_input", "a hint long enough to say what to fix", ok))
+    ex = Exercise("an_exercise", "00_welcome", ok, get("relu").make_case, mistakes)
+    with pytest.raises(ValueError, match="runner"):
+        register(ex)
+    with pytest.raises(ValueError, match="at least 3"):
+        register(Exercise("an_exercise", "00_welcome", ok, get("relu").make_case, mistakes[:2]))
+
+
+# ---- registration: the registrar, references and their names ------------------------
+
+
+@pytest.mark.parametrize("name", [ex.name for ex in EXERCISES])
+def test_exercise_is_registered_by_its_notebooks_module(name):
+    """``registrar("NN_x")`` of module ``nbNN_x`` registers exercises of notebook NN_x only."""
+    ex = get(name)
+    module = ex.make_case.__module__
+    assert module == f"course_checks.exercises.nb{ex.notebook}", (module, ex.notebook)
+
+
+def test_registrar_refuses_a_malformed_notebook_name():
+    with pytest.raises(ValueError, match="07_optimizers"):
+        registrar("optimizers")
+
+
+@pytest.mark.parametrize("name", [ex.name for ex in EXERCISES])
+def test_reference_names_resolve_to_public_course_lib_callables(name):
+    """The grader flags these names in answers and in the sandbox's stub calls: each must
+    name a public callable of course_lib (a misspelt name would silently flag nothing)."""
+    ex = get(name)
+    for qualified in ex.reference_names:
+        assert qualified.startswith("course_lib."), qualified
+        assert not any(p.startswith("_") for p in qualified.split(".")), (
+            f"{qualified} is private: name the public function that wraps it")
+        assert callable(pkgutil.resolve_name(qualified)), qualified
+    for module in ex.reference_modules:
+        assert module in sys.modules and any(n.startswith(module + ".")
+                                             for n in ex.reference_names)
+    if ex.reference.__module__.startswith("course_lib"):
+        assert pkgutil.resolve_name(ex.reference_names[0]) is ex.reference
+
+
+@pytest.mark.parametrize("name", [ex.name for ex in EXERCISES])
+def test_adapted_references_say_what_they_adapt(name):
+    """A reference defined in course_checks (the notebook's signature or output differs from
+    course_lib's, or course_lib has no such function) has a docstring saying so."""
+    ex = get(name)
+    if not ex.reference.__module__.startswith("course_lib"):
+        assert inspect.getdoc(ex.reference), f"{name}: the adapter needs a docstring"
+
+
+# ---- cases.py runs alone in the grading sandbox ---------------------------------------
+
+
+def test_cases_module_imports_only_the_standard_library_and_numpy():
+    """The sandbox mounts course_checks/cases.py alone as the module ``cases``."""
+    path = Path(__file__).resolve().parent.parent / "course_checks" / "cases.py"
+    allowed = set(sys.stdlib_module_names) | {"numpy", "__future__"}
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            assert node.level == 0, "cases.py must not use relative imports"
+            assert node.module.split(".")[0] in allowed, node.module
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                assert alias.name.split(".")[0] in allowed, alias.name
 
 
 def test_check_prints_success_on_stdout_only(capsys):
@@ -193,7 +351,7 @@ def test_ndarray_subclass_with_overridden_comparisons_does_not_fool_compare():
         (np.ones(3), np.array([1.0, np.nan, 1.0]), "nan", "NaN"),
         ((np.ones(2), 1.0), (np.ones(2),), "length", "2 values"),
         ({"W1": np.ones(2)}, {"W2": np.ones(2)}, "keys", "missing keys"),
-        (np.array([1, 2, 3]), np.array([1, 2, 4]), "values", "index (2,)"),
+        (np.array([1, 2, 3]), np.array([1, 2, 4]), "values", "index [2]: expected 3, got 4"),
         (1.5, "1.5", "type", "number"),
         ("high", "low", "values", "'high'"),
     ],

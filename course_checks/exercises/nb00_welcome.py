@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib.activations import relu
+from course_lib.activations import relu, relu_forward
 
 from ..cases import Case
-from ..registry import Exercise, Mistake, register
+from ..registry import Mistake, registrar
 from ._gen import dims, randn
+
+register = registrar("00_welcome")
 
 
 def _relu_case(rng: np.random.Generator, i: int) -> Case:
@@ -27,39 +29,16 @@ def _relu_abs(Z):
     return np.abs(Z)
 
 
-def _relu_inplace(Z):
-    Z[Z < 0] = 0
-    return Z
-
-
 def _relu_clip_one(Z):
     return np.clip(Z, 0, 1)
 
 
-register(Exercise(
-    name="relu",
-    notebook="00_welcome",
-    summary="ReLU of a matrix of pre-activations",
-    reference=relu,
-    make_case=_relu_case,
-    points=1,
-    reference_names=("course_lib.activations.relu", "course_lib.activations.relu_forward"),
-    mistakes=(
-        Mistake(
-            "max_over_axis", "np.max(Z, 0) is the largest entry of each column (a reduction), "
-            "not an elementwise max: use np.maximum(Z, 0).", _relu_max_reduces,
-        ),
-        Mistake(
-            "absolute_value", "ReLU keeps positive values and sets negative ones to 0; "
-            "np.abs flips the negative ones instead.", _relu_abs,
-        ),
-        Mistake(
-            "clipped_at_one", "ReLU has no upper limit: np.clip(Z, 0, 1) also cuts values "
-            "above 1.", _relu_clip_one,
-        ),
-        Mistake(
-            "modified_input", "Z[Z < 0] = 0 changes the caller's array Z; return a new "
-            "array (np.maximum(Z, 0)).", _relu_inplace,
-        ),
-    ),
+register("relu", relu, _relu_case, implements=(relu_forward,),
+         summary="ReLU of a matrix of pre-activations", mistakes=(
+    Mistake("max_over_axis", "np.max(Z, 0) is the largest entry of each column (a reduction), not "
+            "an elementwise max: use np.maximum(Z, 0).", _relu_max_reduces),
+    Mistake("absolute_value", "ReLU keeps positive values and sets negative ones to 0; np.abs "
+            "flips the negative ones instead.", _relu_abs),
+    Mistake("clipped_at_one", "ReLU has no upper limit: np.clip(Z, 0, 1) also cuts values above 1.",
+            _relu_clip_one),
 ))

@@ -8,14 +8,16 @@ from course_lib.data import fit_standardizer, standardize, train_dev_test_split
 from course_lib.diagnosis import diagnose_bias_variance
 
 from ..cases import Case, Rng
-from ..registry import Exercise, Mistake, register
-from ._gen import dims, labels, randn, seed
+from ..registry import Mistake, registrar
+from ._gen import dims, labels, randn, seed, uniform
+
+register = registrar("01_practical_aspects")
 
 # ---- split_data ---------------------------------------------------------------
 
 
 def split_data(X, Y, fractions, rng):
-    """Reference with the notebook's signature (rng positional)."""
+    """Adapts train_dev_test_split, whose rng is keyword-only, to the notebook's positional rng."""
     return train_dev_test_split(X, Y, fractions, rng=rng)
 
 
@@ -31,73 +33,50 @@ def _split_case(rng: np.random.Generator, i: int) -> Case:
     return Case((X, Y, fractions, Rng(seed(rng))), names=("X", "Y", "fractions", "rng"))
 
 
-def _split_two_permutations(X, Y, fractions, rng):
-    m = X.shape[1]
-    n_dev, n_test = round(m * fractions[1]), round(m * fractions[2])
-    n_train = m - n_dev - n_test
-    px, py = rng.permutation(m), rng.permutation(m)
-    X, Y = X[:, px], Y[:, py]
+def _cut(X, Y, n_train, n_dev):
+    """(X_train, Y_train, X_dev, Y_dev, X_test, Y_test): consecutive columns."""
     return (X[:, :n_train], Y[:, :n_train], X[:, n_train:n_train + n_dev],
             Y[:, n_train:n_train + n_dev], X[:, n_train + n_dev:], Y[:, n_train + n_dev:])
+
+
+def _counts(m, fractions):
+    n_dev, n_test = round(m * fractions[1]), round(m * fractions[2])
+    return m - n_dev - n_test, n_dev
+
+
+def _split_two_permutations(X, Y, fractions, rng):
+    m = X.shape[1]
+    px, py = rng.permutation(m), rng.permutation(m)
+    return _cut(X[:, px], Y[:, py], *_counts(m, fractions))
 
 
 def _split_no_shuffle(X, Y, fractions, rng):
-    m = X.shape[1]
-    n_dev, n_test = round(m * fractions[1]), round(m * fractions[2])
-    n_train = m - n_dev - n_test
-    return (X[:, :n_train], Y[:, :n_train], X[:, n_train:n_train + n_dev],
-            Y[:, n_train:n_train + n_dev], X[:, n_train + n_dev:], Y[:, n_train + n_dev:])
+    return _cut(X, Y, *_counts(X.shape[1], fractions))
 
 
 def _split_truncating_counts(X, Y, fractions, rng):
     m = X.shape[1]
-    n_train, n_dev = int(m * fractions[0]), int(m * fractions[1])
     perm = rng.permutation(m)
-    X, Y = X[:, perm], Y[:, perm]
-    return (X[:, :n_train], Y[:, :n_train], X[:, n_train:n_train + n_dev],
-            Y[:, n_train:n_train + n_dev], X[:, n_train + n_dev:], Y[:, n_train + n_dev:])
+    return _cut(X[:, perm], Y[:, perm], int(m * fractions[0]), int(m * fractions[1]))
 
 
 def _split_shuffles_rows(X, Y, fractions, rng):
-    m = X.shape[1]
-    n_dev, n_test = round(m * fractions[1]), round(m * fractions[2])
-    n_train = m - n_dev - n_test
-    rng.permutation(m)
-    X = X[rng.permutation(X.shape[0]), :]
-    return (X[:, :n_train], Y[:, :n_train], X[:, n_train:n_train + n_dev],
-            Y[:, n_train:n_train + n_dev], X[:, n_train + n_dev:], Y[:, n_train + n_dev:])
+    rng.permutation(X.shape[1])
+    return _cut(X[rng.permutation(X.shape[0]), :], Y, *_counts(X.shape[1], fractions))
 
 
-register(Exercise(
-    name="split_data",
-    notebook="01_practical_aspects",
-    summary="shuffle once, then split into train/dev/test by fractions",
-    reference=split_data,
-    make_case=_split_case,
-    points=2,
-    reference_names=("course_lib.data.train_dev_test_split",),
-    mistakes=(
-        Mistake(
-            "two_permutations", "X and Y were shuffled with different permutations, so "
-            "examples lost their labels. Draw one permutation and index both with it.",
-            _split_two_permutations,
-        ),
-        Mistake(
-            "no_shuffle", "The split takes the examples in their original order. Shuffle "
-            "first with one rng.permutation(m): data files are often sorted (by class, by "
-            "date), and dev/test must come from the same distribution as train.",
-            _split_no_shuffle,
-        ),
-        Mistake(
-            "truncated_counts", "Counts were truncated with int(); use round(m * fraction) "
-            "for dev and test and give the rest to training.", _split_truncating_counts,
-        ),
-        Mistake(
-            "shuffled_features", "The permutation was applied to the rows (features) "
-            "instead of the columns (examples): examples are columns, X[:, perm].",
-            _split_shuffles_rows,
-        ),
-    ),
+register("split_data", split_data, _split_case, points=2, implements=(train_dev_test_split,),
+         summary="shuffle once, then split into train/dev/test by fractions", mistakes=(
+    Mistake("two_permutations", "X and Y were shuffled with different permutations, so examples "
+            "lost their labels. Draw one permutation and index both with it.",
+            _split_two_permutations),
+    Mistake("no_shuffle", "The split takes the examples in their original order. Shuffle first "
+            "with one rng.permutation(m): data files are often sorted (by class, by date), and "
+            "dev/test must come from the same distribution as train.", _split_no_shuffle),
+    Mistake("truncated_counts", "Counts were truncated with int(); use round(m * fraction) for "
+            "dev and test and give the rest to training.", _split_truncating_counts),
+    Mistake("shuffled_features", "The permutation was applied to the rows (features) instead of "
+            "the columns (examples): examples are columns, X[:, perm].", _split_shuffles_rows),
 ))
 
 # ---- diagnose -----------------------------------------------------------------
@@ -106,16 +85,11 @@ _NOTES_CASES = [(0.01, 0.11, 0.0), (0.15, 0.16, 0.0), (0.15, 0.30, 0.0), (0.005,
                 (0.15, 0.16, 0.15)]
 
 
-def diagnose(train_error, dev_error, bayes_error=0.0):
-    """Reference with the notebook's signature (default tolerance of 2 points)."""
-    return diagnose_bias_variance(train_error, dev_error, bayes_error)
-
-
 def _diagnose_case(rng: np.random.Generator, i: int) -> Case:
     if i < len(_NOTES_CASES):
         tr, dv, by = _NOTES_CASES[i]
     else:
-        by = float(rng.choice([0.0, round(float(rng.uniform(0.02, 0.2)), 3)]))
+        by = float(rng.choice([0.0, uniform(rng, 0.02, 0.2, 3)]))
         tr = round(by + float(rng.choice([0.005, 0.01, 0.05, 0.1])), 3)
         dv = round(tr + float(rng.choice([0.004, 0.01, 0.06, 0.15])), 3)
     return Case((tr, dv, by), names=("train_error", "dev_error", "bayes_error"))
@@ -137,35 +111,17 @@ def _diag_dev_for_bias(train_error, dev_error, bayes_error=0.0):
     return dev_error - bayes_error > 0.02, dev_error - train_error > 0.02
 
 
-register(Exercise(
-    name="diagnose",
-    notebook="01_practical_aspects",
-    summary="(high_bias, high_variance) from train, dev and Bayes errors",
-    reference=diagnose,
-    make_case=_diagnose_case,
-    points=2,
-    visible_cases=5,
-    hidden_cases=15,
-    reference_names=("course_lib.diagnosis.diagnose_bias_variance",),
-    mistakes=(
-        Mistake(
-            "ignores_bayes_error", "Bias is measured against the Bayes error, not against 0: "
-            "15 % training error is excellent when humans also get 15 % wrong.",
-            _diag_ignores_bayes,
-        ),
-        Mistake(
-            "variance_from_bayes", "Variance is the gap between dev and TRAINING error "
-            "(dev - train), not between dev and the Bayes error.", _diag_variance_from_bayes,
-        ),
-        Mistake(
-            "swapped", "The two answers are in the wrong order: return (high_bias, "
-            "high_variance).", _diag_swapped,
-        ),
-        Mistake(
-            "dev_error_for_bias", "Bias is read from the TRAINING error (how well the model "
-            "fits the data it saw), not the dev error.", _diag_dev_for_bias,
-        ),
-    ),
+register("diagnose", diagnose_bias_variance, _diagnose_case, points=2, visible_cases=5,
+         hidden_cases=15, summary="(high_bias, high_variance) from train, dev and Bayes errors",
+         mistakes=(
+    Mistake("ignores_bayes_error", "Bias is measured against the Bayes error, not against 0: 15 % "
+            "training error is excellent when humans also get 15 % wrong.", _diag_ignores_bayes),
+    Mistake("variance_from_bayes", "Variance is the gap between dev and TRAINING error (dev - "
+            "train), not between dev and the Bayes error.", _diag_variance_from_bayes),
+    Mistake("swapped", "The two answers are in the wrong order: return (high_bias, high_variance).",
+            _diag_swapped),
+    Mistake("dev_error_for_bias", "Bias is read from the TRAINING error (how well the model fits "
+            "the data it saw), not the dev error.", _diag_dev_for_bias),
 ))
 
 # ---- fit_standardizer / standardize ----------------------------------------------
@@ -194,36 +150,16 @@ def _fit_variance(X):
     return X.mean(axis=1, keepdims=True), X.var(axis=1, keepdims=True)
 
 
-def fit_standardizer_ref(X_train):
-    return fit_standardizer(X_train)
-
-
-register(Exercise(
-    name="fit_standardizer",
-    notebook="01_practical_aspects",
-    summary="per-feature mean and standard deviation of the training set",
-    reference=fit_standardizer_ref,
-    make_case=_fit_case,
-    points=1,
-    reference_names=("course_lib.data.fit_standardizer",),
-    mistakes=(
-        Mistake(
-            "wrong_axis", "Statistics were taken over axis 0 (one per example). Examples are "
-            "columns: each feature's mean and std run over axis=1.", _fit_axis0,
-        ),
-        Mistake(
-            "sample_std", "This is the sample std (ddof=1). The course uses the plain "
-            "(biased) std, np.std(X, axis=1), dividing by m.", _fit_ddof1,
-        ),
-        Mistake(
-            "lost_column_shape", "mu and sigma must be column vectors (n_x, 1) so they "
-            "broadcast over the examples: pass keepdims=True.", _fit_no_keepdims,
-        ),
-        Mistake(
-            "variance_not_std", "sigma is the standard deviation, the square root of the "
-            "variance.", _fit_variance,
-        ),
-    ),
+register("fit_standardizer", fit_standardizer, _fit_case,
+         summary="per-feature mean and standard deviation of the training set", mistakes=(
+    Mistake("wrong_axis", "Statistics were taken over axis 0 (one per example). Examples are "
+            "columns: each feature's mean and std run over axis=1.", _fit_axis0),
+    Mistake("sample_std", "This is the sample std (ddof=1). The course uses the plain (biased) "
+            "std, np.std(X, axis=1), dividing by m.", _fit_ddof1),
+    Mistake("lost_column_shape", "mu and sigma must be column vectors (n_x, 1) so they broadcast "
+            "over the examples: pass keepdims=True.", _fit_no_keepdims),
+    Mistake("variance_not_std", "sigma is the standard deviation, the square root of the variance.",
+            _fit_variance),
 ))
 
 
@@ -235,10 +171,6 @@ def _standardize_case(rng: np.random.Generator, i: int) -> Case:
     X_dev = randn(rng, n, int(rng.integers(3, 12))) * rng.uniform(0.5, 20, (n, 1)) - 1.0
     return Case((X_dev, mu, sigma), names=("X", "mu", "sigma"),
                 note="mu and sigma were fitted on a different (training) set")
-
-
-def standardize_ref(X, mu, sigma):
-    return standardize(X, mu, sigma)
 
 
 def _std_refit(X, mu, sigma):
@@ -253,29 +185,11 @@ def _std_no_centering(X, mu, sigma):
     return X / sigma
 
 
-def _std_inplace(X, mu, sigma):
-    X -= mu
-    X /= sigma
-    return X
-
-
-register(Exercise(
-    name="standardize",
-    notebook="01_practical_aspects",
-    summary="apply the training set's mu and sigma to any set",
-    reference=standardize_ref,
-    make_case=_standardize_case,
-    points=1,
-    reference_names=("course_lib.data.standardize",),
-    mistakes=(
-        Mistake(
-            "refitted_on_this_set", "The dev/test set was standardized with its own mean "
-            "and std. Use the mu and sigma fitted on the TRAINING set for every set, so all "
-            "sets go through the same transformation.", _std_refit,
-        ),
-        Mistake("divided_by_variance", "Divide by sigma (the std), not sigma².", _std_by_variance),
-        Mistake("not_centered", "Subtract mu before dividing by sigma.", _std_no_centering),
-        Mistake("modified_input", "X -= mu changes the caller's array; compute a new one: "
-                "(X - mu) / sigma.", _std_inplace),
-    ),
+register("standardize", standardize, _standardize_case,
+         summary="apply the training set's mu and sigma to any set", mistakes=(
+    Mistake("refitted_on_this_set", "The dev/test set was standardized with its own mean and std. "
+            "Use the mu and sigma fitted on the TRAINING set for every set, so all sets go "
+            "through the same transformation.", _std_refit),
+    Mistake("divided_by_variance", "Divide by sigma (the std), not sigma².", _std_by_variance),
+    Mistake("not_centered", "Subtract mu before dividing by sigma.", _std_no_centering),
 ))

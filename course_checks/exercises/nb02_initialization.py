@@ -13,6 +13,7 @@ import numpy as np
 from course_lib.initialization import (
     initialize_glorot,
     initialize_he,
+    initialize_parameters,
     initialize_random,
     initialize_xavier,
     initialize_zeros,
@@ -20,8 +21,16 @@ from course_lib.initialization import (
 
 from ..cases import Case, Rng
 from ..compare import Tolerance
-from ..registry import Exercise, Mistake, register
+from ..registry import Mistake, registrar
 from ._gen import seed
+
+_register = registrar("02_initialization")
+
+
+def register(name, reference, make_case, **fields):
+    """Register an initializer: ``initialize_parameters(layer_dims, method, ...)`` computes
+    every one of their answers too."""
+    return _register(name, reference, make_case, implements=(initialize_parameters,), **fields)
 
 # ---- inputs ----------------------------------------------------------------------
 
@@ -121,30 +130,16 @@ def _zeros_int(layer_dims):
                   lambda l, n: np.zeros((n, 1), dtype=int))
 
 
-register(Exercise(
-    name="initialize_zeros",
-    notebook="02_initialization",
-    summary="all-zero weights and biases (the initialization that fails)",
-    reference=initialize_zeros,
-    make_case=_zeros_case,
-    points=1,
-    tolerance=Tolerance(dtype=True),
-    reference_names=("course_lib.initialization.initialize_zeros",
-                     "course_lib.initialization.initialize_parameters"),
-    mistakes=(
-        Mistake("transposed_weights", _TRANSPOSED_HINT, _zeros_transposed),
-        Mistake(
-            "bias_without_column_axis", "b[l] must be a column of shape (n[l], 1), not "
-            "(n[l],): np.zeros((layer_dims[l], 1)). A 1-D bias broadcasts along the wrong "
-            "axis in W A_prev + b.", _zeros_bias_1d,
-        ),
-        Mistake("missing_last_layer", _MISSING_LAST_HINT, _zeros_missing_last),
-        Mistake(
-            "integer_arrays", "np.zeros(..., dtype=int) makes integer arrays: gradient "
-            "descent's in-place update W -= lr * dW then fails (or truncates). Parameters are "
-            "float64, np.zeros's default.", _zeros_int,
-        ),
-    ),
+register("initialize_zeros", initialize_zeros, _zeros_case, tolerance=Tolerance(dtype=True),
+         summary="all-zero weights and biases (the initialization that fails)", mistakes=(
+    Mistake("transposed_weights", _TRANSPOSED_HINT, _zeros_transposed),
+    Mistake("bias_without_column_axis", "b[l] must be a column of shape (n[l], 1), not (n[l],): "
+            "np.zeros((layer_dims[l], 1)). A 1-D bias broadcasts along the wrong axis in W A_prev "
+            "+ b.", _zeros_bias_1d),
+    Mistake("missing_last_layer", _MISSING_LAST_HINT, _zeros_missing_last),
+    Mistake("integer_arrays", "np.zeros(..., dtype=int) makes integer arrays: gradient descent's "
+            "in-place update W -= lr * dW then fails (or truncates). Parameters are float64, "
+            "np.zeros's default.", _zeros_int),
 ))
 
 # ---- initialize_random ---------------------------------------------------------------
@@ -171,34 +166,22 @@ def _random_variance(layer_dims, rng, scale=0.01):
     return _build(layer_dims, _normal(rng, lambda a, b: scale ** 2))
 
 
-register(Exercise(
-    name="initialize_random",
-    notebook="02_initialization",
-    summary="Gaussian weights of standard deviation `scale`, zero biases",
-    reference=initialize_random,
-    make_case=_random_case,
-    points=2,
-    reference_names=("course_lib.initialization.initialize_random",
-                     "course_lib.initialization.initialize_parameters"),
-    mistakes=(
-        Mistake(
-            "uniform_instead_of_normal", "rng.random draws UNIFORM numbers in [0, 1): all "
+# Same layout as initialize_zeros' entry (the same two layout mistakes, with shared
+# hints) on purpose: the one format of a registry entry, register(name, reference,
+# cases, ..., mistakes=(Mistake(name, hint, impl), ...)) (see exercises/__init__.py).
+register("initialize_random", initialize_random, _random_case, points=2,
+         summary="Gaussian weights of standard deviation `scale`, zero biases", mistakes=(
+    Mistake("uniform_instead_of_normal", "rng.random draws UNIFORM numbers in [0, 1): all "
             "positive, mean 0.5. Weights should be Gaussian with mean 0: "
-            "rng.standard_normal(shape) * scale.", _random_uniform,
-        ),
-        Mistake("transposed_weights", _TRANSPOSED_HINT, _random_transposed),
-        Mistake(
-            "random_biases", "Biases start at zero: the random weights already break the "
-            "symmetry. Drawing biases also consumes random numbers, so every later W differs "
-            "from the reference too.", _random_biases,
-        ),
-        Mistake("missing_last_layer", _MISSING_LAST_HINT, _random_missing_last),
-        Mistake(
-            "scale_squared", "scale is the standard deviation of the weights: multiply "
-            "standard normal numbers by scale, not by scale² (that would be the variance).",
-            _random_variance,
-        ),
-    ),
+            "rng.standard_normal(shape) * scale.", _random_uniform),
+    Mistake("transposed_weights", _TRANSPOSED_HINT, _random_transposed),
+    Mistake("random_biases", "Biases start at zero: the random weights already break the "
+            "symmetry. Drawing biases also consumes random numbers, so every later W differs from "
+            "the reference too.", _random_biases),
+    Mistake("missing_last_layer", _MISSING_LAST_HINT, _random_missing_last),
+    Mistake("scale_squared", "scale is the standard deviation of the weights: multiply standard "
+            "normal numbers by scale, not by scale² (that would be the variance).",
+            _random_variance),
 ))
 
 # ---- initialize_xavier ---------------------------------------------------------------
@@ -220,33 +203,18 @@ def _xavier_transposed(layer_dims, rng):
     return _build(layer_dims, _transposed(rng, _XAVIER))
 
 
-register(Exercise(
-    name="initialize_xavier",
-    notebook="02_initialization",
-    summary="Gaussian weights of std √(1/n[l-1]) (the notes' Xavier), zero biases",
-    reference=initialize_xavier,
-    make_case=_rng_case,
-    points=1,
-    reference_names=("course_lib.initialization.initialize_xavier",
-                     "course_lib.initialization.initialize_parameters"),
-    mistakes=(
-        Mistake(
-            "fan_out_instead_of_fan_in", "The std uses n[l] (this layer's size); it should "
-            "use n[l-1], the number of INPUTS of each unit (fan-in): each z sums n[l-1] "
-            "terms w·a.", _xavier_fan_out,
-        ),
-        Mistake(
-            "forgot_square_root", "1/n[l-1] is the VARIANCE of the weights; the standard "
-            "deviation that multiplies standard_normal is its square root, "
-            "np.sqrt(1 / layer_dims[l-1]).", _xavier_no_sqrt,
-        ),
-        Mistake(
-            "glorot_formula", "That is the Glorot & Bengio form √(2/(n[l-1]+n[l])) (PyTorch's "
-            "xavier_normal_). In this course \"Xavier\" is the notes' √(1/n[l-1]); the "
-            "Glorot form is the next exercise.", _xavier_glorot,
-        ),
-        Mistake("transposed_weights", _TRANSPOSED_HINT, _xavier_transposed),
-    ),
+register("initialize_xavier", initialize_xavier, _rng_case,
+         summary="Gaussian weights of std √(1/n[l-1]) (Xavier), zero biases", mistakes=(
+    Mistake("fan_out_instead_of_fan_in", "The std uses n[l] (this layer's size); it should use "
+            "n[l-1], the number of INPUTS of each unit (fan-in): each z sums n[l-1] terms w·a.",
+            _xavier_fan_out),
+    Mistake("forgot_square_root", "1/n[l-1] is the VARIANCE of the weights; the standard "
+            "deviation that multiplies standard_normal is its square root, np.sqrt(1 / "
+            "layer_dims[l-1]).", _xavier_no_sqrt),
+    Mistake("glorot_formula", "That is the Glorot & Bengio form √(2/(n[l-1]+n[l])) (PyTorch's "
+            "xavier_normal_). In this course \"Xavier\" is √(1/n[l-1]) (as in Saito's book); the "
+            "Glorot form is the next exercise.", _xavier_glorot),
+    Mistake("transposed_weights", _TRANSPOSED_HINT, _xavier_transposed),
 ))
 
 # ---- initialize_glorot ---------------------------------------------------------------
@@ -268,35 +236,18 @@ def _glorot_xavier(layer_dims, rng):
     return _build(layer_dims, _normal(rng, _XAVIER))
 
 
-register(Exercise(
-    name="initialize_glorot",
-    notebook="02_initialization",
-    summary="Gaussian weights of std √(2/(n[l-1]+n[l])) (Glorot & Bengio), zero biases",
-    reference=initialize_glorot,
-    make_case=_rng_case,
-    points=1,
-    reference_names=("course_lib.initialization.initialize_glorot",
-                     "course_lib.initialization.initialize_parameters"),
-    mistakes=(
-        Mistake(
-            "operator_precedence", "2 / n_prev + n is (2 / n_prev) + n: put the sum in "
-            "parentheses, np.sqrt(2 / (n_prev + n)).", _glorot_precedence,
-        ),
-        Mistake(
-            "forgot_the_two", "The variance is 2/(n[l-1] + n[l]), the inverse of the AVERAGE "
-            "fan (n[l-1] + n[l])/2; without the 2 the weights are √2 times too small.",
-            _glorot_forgot_two,
-        ),
-        Mistake(
-            "forgot_square_root", "2/(n[l-1]+n[l]) is the variance; multiply by its square "
-            "root, the standard deviation.", _glorot_no_sqrt,
-        ),
-        Mistake(
-            "fan_in_only", "That is the notes' Xavier, √(1/n[l-1]), which only looks at the "
-            "inputs. Glorot averages fan-in and fan-out: √(2/(n[l-1] + n[l])).",
-            _glorot_xavier,
-        ),
-    ),
+register("initialize_glorot", initialize_glorot, _rng_case,
+         summary="Gaussian weights of std √(2/(n[l-1]+n[l])) (Glorot & Bengio), zero biases",
+         mistakes=(
+    Mistake("operator_precedence", "2 / n_prev + n is (2 / n_prev) + n: put the sum in "
+            "parentheses, np.sqrt(2 / (n_prev + n)).", _glorot_precedence),
+    Mistake("forgot_the_two", "The variance is 2/(n[l-1] + n[l]), the inverse of the AVERAGE fan "
+            "(n[l-1] + n[l])/2; without the 2 the weights are √2 times too small.",
+            _glorot_forgot_two),
+    Mistake("forgot_square_root", "2/(n[l-1]+n[l]) is the variance; multiply by its square root, "
+            "the standard deviation.", _glorot_no_sqrt),
+    Mistake("fan_in_only", "That is this course's Xavier, √(1/n[l-1]), which only looks at the "
+            "inputs. Glorot averages fan-in and fan-out: √(2/(n[l-1] + n[l])).", _glorot_xavier),
 ))
 
 # ---- initialize_he -------------------------------------------------------------------
@@ -322,33 +273,18 @@ def _he_missing_last(layer_dims, rng):
     return _missing_last(rng, _HE, layer_dims)
 
 
-register(Exercise(
-    name="initialize_he",
-    notebook="02_initialization",
-    summary="Gaussian weights of std √(2/n[l-1]) for ReLU layers (He), zero biases",
-    reference=initialize_he,
-    make_case=_rng_case,
-    points=1,
-    reference_names=("course_lib.initialization.initialize_he",
-                     "course_lib.initialization.initialize_parameters"),
-    mistakes=(
-        Mistake(
-            "missing_factor_two", "That is √(1/n[l-1]) (Xavier). ReLU zeroes half of its "
-            "inputs, which halves E[a²]; He doubles the variance to compensate: "
-            "√(2/n[l-1]).", _he_no_two,
-        ),
-        Mistake(
-            "fan_out_instead_of_fan_in", "Use n[l-1] (the number of inputs of each unit), "
-            "not n[l]: np.sqrt(2 / layer_dims[l-1]).", _he_fan_out,
-        ),
-        Mistake(
-            "forgot_square_root", "2/n[l-1] is the variance; the standard deviation is "
-            "np.sqrt(2 / layer_dims[l-1]).", _he_no_sqrt,
-        ),
-        Mistake(
-            "sqrt_of_numerator_only", "np.sqrt(2) / n is not np.sqrt(2 / n): the square root "
-            "must cover the whole fraction.", _he_sqrt_of_two_only,
-        ),
-        Mistake("missing_last_layer", _MISSING_LAST_HINT, _he_missing_last),
-    ),
+# Same layout as nb01's fit_standardizer entry on purpose: the one format of a registry
+# entry, register(name, reference, cases, ..., mistakes=(Mistake(name, hint, impl),
+# ...)) (see exercises/__init__.py).
+register("initialize_he", initialize_he, _rng_case,
+         summary="Gaussian weights of std √(2/n[l-1]) for ReLU layers (He), zero biases", mistakes=(
+    Mistake("missing_factor_two", "That is √(1/n[l-1]) (Xavier). ReLU zeroes half of its inputs, "
+            "which halves E[a²]; He doubles the variance to compensate: √(2/n[l-1]).", _he_no_two),
+    Mistake("fan_out_instead_of_fan_in", "Use n[l-1] (the number of inputs of each unit), not "
+            "n[l]: np.sqrt(2 / layer_dims[l-1]).", _he_fan_out),
+    Mistake("forgot_square_root", "2/n[l-1] is the variance; the standard deviation is np.sqrt(2 "
+            "/ layer_dims[l-1]).", _he_no_sqrt),
+    Mistake("sqrt_of_numerator_only", "np.sqrt(2) / n is not np.sqrt(2 / n): the square root must "
+            "cover the whole fraction.", _he_sqrt_of_two_only),
+    Mistake("missing_last_layer", _MISSING_LAST_HINT, _he_missing_last),
 ))

@@ -12,20 +12,28 @@ import numpy as np
 from numpy.polynomial import polynomial as P
 
 from course_lib.gradcheck import dict_to_vector as _lib_dict_to_vector
-from course_lib.gradcheck import gradient_check, numerical_gradient_dict
-from course_lib.gradcheck import relative_difference as _lib_relative_difference
+from course_lib.gradcheck import (
+    gradient_check,
+    gradient_check_1d,
+    numerical_gradient,
+    numerical_gradient_dict,
+    relative_difference,
+)
 from course_lib.network import Network, backward, compute_cost, forward
 
 from ..cases import Case
 from ..compare import Mismatch, Tolerance
-from ..registry import Exercise, Mistake, register
-from ._gen import dims, randn
+from ..registry import Mistake, registrar
+from ._gen import dims, params_dict, randn
+
+register = registrar("04_gradient_checking")
 
 # ---- numerical_derivative_1d --------------------------------------------------------
 
 
 def numerical_derivative_1d(coeffs, theta, eps):
-    """Reference: (J(θ+ε) - J(θ-ε)) / (2ε) for J(θ) = Σ_k coeffs[k] θ^k."""
+    """Reference: (J(θ+ε) - J(θ-ε)) / (2ε) for J(θ) = Σ_k coeffs[k] θ^k (the notebook's J is
+    a polynomial given by its coefficients, so the case is plain data)."""
     J = lambda t: P.polyval(t, coeffs)  # noqa: E731
     return float((J(theta + eps) - J(theta - eps)) / (2 * eps))
 
@@ -33,7 +41,7 @@ def numerical_derivative_1d(coeffs, theta, eps):
 def _nd1_case(rng: np.random.Generator, i: int) -> Case:
     degree = [3, 1, 4][i] if i < 3 else dims(rng, 2, 5)
     coeffs = [round(float(c), 3) for c in rng.uniform(-2, 2, degree + 1)]
-    if i == 1:  # the notes' J(θ) = θ x: a line through 0
+    if i == 1:  # J(θ) = θ x: a line through 0
         coeffs = [0.0, round(float(rng.uniform(1, 5)), 3)]
     theta = round(float(rng.uniform(-2, 2)), 3)
     eps = [1e-2, 1e-2, 1e-3][i % 3]
@@ -56,43 +64,22 @@ def _nd1_swapped(coeffs, theta, eps):
     return float((P.polyval(theta - eps, coeffs) - P.polyval(theta + eps, coeffs)) / (2 * eps))
 
 
-register(Exercise(
-    name="numerical_derivative_1d",
-    notebook="04_gradient_checking",
-    summary="centered difference (J(θ+ε) - J(θ-ε))/(2ε) of a polynomial J",
-    reference=numerical_derivative_1d,
-    make_case=_nd1_case,
-    points=1,
-    reference_names=("course_lib.gradcheck.numerical_gradient",
-                     "course_lib.gradcheck.gradient_check_1d"),
-    mistakes=(
-        Mistake(
-            "one_sided_difference", "(J(θ+ε) - J(θ))/ε is the one-sided difference, whose "
-            "error shrinks only like ε. Use the centered one, (J(θ+ε) - J(θ-ε))/(2ε), "
-            "whose error shrinks like ε².", _nd1_one_sided,
-        ),
-        Mistake(
-            "divided_by_eps", "θ+ε and θ-ε are 2ε apart: divide the difference by 2ε, not "
-            "by ε (your result is twice the derivative).", _nd1_over_eps,
-        ),
-        Mistake(
-            "coefficients_reversed", "coeffs[k] multiplies θ^k (lowest degree first). "
-            "np.polyval expects the HIGHEST degree first; use "
-            "np.polynomial.polynomial.polyval(θ, coeffs) or a sum over k.", _nd1_reversed,
-        ),
-        Mistake(
-            "wrong_sign", "The difference is J(θ+ε) - J(θ-ε), in this order: the result "
-            "has the wrong sign.", _nd1_swapped,
-        ),
-    ),
+register("numerical_derivative_1d", numerical_derivative_1d, _nd1_case,
+         implements=(numerical_gradient, gradient_check_1d),
+         summary="centered difference (J(θ+ε) - J(θ-ε))/(2ε) of a polynomial J", mistakes=(
+    Mistake("one_sided_difference", "(J(θ+ε) - J(θ))/ε is the one-sided difference, whose error "
+            "shrinks only like ε. Use the centered one, (J(θ+ε) - J(θ-ε))/(2ε), whose error "
+            "shrinks like ε².", _nd1_one_sided),
+    Mistake("divided_by_eps", "θ+ε and θ-ε are 2ε apart: divide the difference by 2ε, not by ε "
+            "(your result is twice the derivative).", _nd1_over_eps),
+    Mistake("coefficients_reversed", "coeffs[k] multiplies θ^k (lowest degree first). np.polyval "
+            "expects the HIGHEST degree first; use np.polynomial.polynomial.polyval(θ, coeffs) or "
+            "a sum over k.", _nd1_reversed),
+    Mistake("wrong_sign", "The difference is J(θ+ε) - J(θ-ε), in this order: the result has the "
+            "wrong sign.", _nd1_swapped),
 ))
 
 # ---- relative_difference --------------------------------------------------------------
-
-
-def relative_difference(grad, gradapprox):
-    """Reference: ‖grad - gradapprox‖₂ / (‖grad‖₂ + ‖gradapprox‖₂)."""
-    return _lib_relative_difference(grad, gradapprox)
 
 
 def _rd_case(rng: np.random.Generator, i: int) -> Case:
@@ -128,61 +115,35 @@ def _rd_squared(grad, gradapprox):
                  / (np.sum(grad ** 2) + np.sum(gradapprox ** 2)))
 
 
-register(Exercise(
-    name="relative_difference",
-    notebook="04_gradient_checking",
-    summary="‖grad - gradapprox‖₂ / (‖grad‖₂ + ‖gradapprox‖₂)",
-    reference=relative_difference,
-    make_case=_rd_case,
-    points=1,
-    # the expected values go down to ~4e-10 (noise 1e-9): an absolute tolerance would
-    # accept 0.0 there
-    tolerance=Tolerance(rtol=1e-6, atol=1e-15),
-    reference_names=("course_lib.gradcheck.relative_difference",),
-    mistakes=(
-        Mistake(
-            "absolute_difference", "‖grad - gradapprox‖ alone depends on the scale of the "
-            "gradients: divide by ‖grad‖ + ‖gradapprox‖ to get a number that can be compared "
-            "with the thresholds 1e-7 and 1e-3.", _rd_absolute,
-        ),
-        Mistake(
-            "sum_of_absolute_values", "Use the Euclidean (L2) norm, np.linalg.norm, not the "
-            "sum of absolute values.", _rd_l1,
-        ),
-        Mistake(
-            "norm_of_the_sum", "The denominator is ‖grad‖ + ‖gradapprox‖ (two norms added), "
-            "not ‖grad + gradapprox‖.", _rd_norm_of_sum,
-        ),
-        Mistake(
-            "denominator_grad_only", "Divide by the sum of BOTH norms, ‖grad‖ + ‖gradapprox‖: "
-            "the result is then symmetric and at most 1.", _rd_only_grad,
-        ),
-        Mistake(
-            "squared_norms", "Norms, not squared norms: np.linalg.norm already takes the "
-            "square root of the sum of squares.", _rd_squared,
-        ),
-    ),
+# the expected values go down to ~4e-10 (noise 1e-9): an absolute tolerance would
+# accept 0.0 there
+register("relative_difference", relative_difference, _rd_case,
+         tolerance=Tolerance(rtol=1e-6, atol=1e-15),
+         summary="‖grad - gradapprox‖₂ / (‖grad‖₂ + ‖gradapprox‖₂)", mistakes=(
+    Mistake("absolute_difference", "‖grad - gradapprox‖ alone depends on the scale of the "
+            "gradients: divide by ‖grad‖ + ‖gradapprox‖ to get a number that can be compared with "
+            "the thresholds 1e-7 and 1e-3.", _rd_absolute),
+    Mistake("sum_of_absolute_values", "Use the Euclidean (L2) norm, np.linalg.norm, not the sum "
+            "of absolute values.", _rd_l1),
+    Mistake("norm_of_the_sum", "The denominator is ‖grad‖ + ‖gradapprox‖ (two norms added), not "
+            "‖grad + gradapprox‖.", _rd_norm_of_sum),
+    Mistake("denominator_grad_only", "Divide by the sum of BOTH norms, ‖grad‖ + ‖gradapprox‖: the "
+            "result is then symmetric and at most 1.", _rd_only_grad),
+    Mistake("squared_norms", "Norms, not squared norms: np.linalg.norm already takes the square "
+            "root of the sum of squares.", _rd_squared),
 ))
 
 # ---- dict_to_vector -------------------------------------------------------------------
 
 
 def dict_to_vector(params, keys):
-    """Reference: the raveled arrays of ``params`` in the order of ``keys``, as one 1-D vector."""
+    """Reference: the raveled arrays of ``params`` in the order of ``keys``, as one 1-D vector
+    (adapts course_lib's dict_to_vector, which also returns the slots of the arrays)."""
     return _lib_dict_to_vector(params, keys)[0]
 
 
-def _small_params(rng: np.random.Generator, L: int, nonzero_biases: bool = True) -> dict:
-    sizes = [dims(rng, 2, 4) for _ in range(L + 1)]
-    params = {}
-    for l in range(1, L + 1):
-        params[f"W{l}"] = randn(rng, sizes[l], sizes[l - 1])
-        params[f"b{l}"] = randn(rng, sizes[l], 1, scale=0.1 if nonzero_biases else 0.0)
-    return params
-
-
 def _dv_case(rng: np.random.Generator, i: int) -> Case:
-    params = _small_params(rng, dims(rng, 1, 3))
+    params = params_dict(rng, dims(rng, 1, 3), 2, 4, bias_scale=0.1)
     keys = list(params)
     if i % 3 == 0:  # an order different from the dict's
         keys = [k for k in keys if k.startswith("W")] + [k for k in keys if k.startswith("b")]
@@ -203,29 +164,17 @@ def _dv_column(params, keys):
     return np.concatenate([params[k].reshape(-1, 1) for k in keys], axis=0)
 
 
-register(Exercise(
-    name="dict_to_vector",
-    notebook="04_gradient_checking",
-    summary="concatenate the raveled parameter arrays, in the order of `keys`, into one vector",
-    reference=dict_to_vector,
-    make_case=_dv_case,
-    points=1,
-    reference_names=("course_lib.gradcheck.dict_to_vector",),
-    mistakes=(
-        Mistake(
-            "ignored_keys_order", "Take the arrays in the order given by `keys`, not in the "
-            "dict's own order: the gradients and the numerical gradients must line up "
-            "entry by entry.", _dv_dict_order,
-        ),
-        Mistake(
-            "column_major", "Ravel each array row by row (C order, np.ravel's default): "
-            "order='F' (or raveling W.T) reads it column by column.", _dv_fortran,
-        ),
-        Mistake(
-            "column_vector", "Return a 1-D vector of shape (n,): reshape(-1, 1) and "
-            "concatenating along axis 0 gives a column (n, 1).", _dv_column,
-        ),
-    ),
+register("dict_to_vector", dict_to_vector, _dv_case, implements=(_lib_dict_to_vector,),
+         summary="concatenate the raveled parameter arrays, in the order of `keys`, into one "
+                 "vector",
+         mistakes=(
+    Mistake("ignored_keys_order", "Take the arrays in the order given by `keys`, not in the "
+            "dict's own order: the gradients and the numerical gradients must line up entry by "
+            "entry.", _dv_dict_order),
+    Mistake("column_major", "Ravel each array row by row (C order, np.ravel's default): order='F' "
+            "(or raveling W.T) reads it column by column.", _dv_fortran),
+    Mistake("column_vector", "Return a 1-D vector of shape (n,): reshape(-1, 1) and concatenating "
+            "along axis 0 gives a column (n, 1).", _dv_column),
 ))
 
 # ---- helpers: a small network, its gradients, planted bugs ----------------------------
@@ -329,7 +278,8 @@ def _random_bug(rng: np.random.Generator, params, grads, m):
 
 def gradient_check_nd(params, grads, X, Y, layer_dims, eps=1e-7):
     """Reference: relative difference between grads and the centered differences of the
-    network's cost, over all parameters (in the order of params' keys)."""
+    network's cost, over all parameters (in the order of params' keys); adapts
+    gradient_check, which takes a cost function and a gradient function."""
     return gradient_check(_cost_fn(layer_dims, X, Y), lambda p: grads, params, eps).difference
 
 
@@ -443,57 +393,34 @@ def _gc_in_place(params, grads, X, Y, layer_dims, eps=1e-7):
     return _rel(g, a)
 
 
-register(Exercise(
-    name="gradient_check_nd",
-    notebook="04_gradient_checking",
-    summary="relative difference between backprop gradients and centered differences of a "
-            "network's cost",
-    reference=gradient_check_nd,
-    make_case=_gc_case,
-    points=3,
-    compare=_compare_difference,
-    reference_names=("course_lib.gradcheck.gradient_check",
-                     "course_lib.gradcheck.numerical_gradient_dict",
-                     "course_lib.gradcheck.numerical_gradient"),
-    mistakes=(
-        Mistake(
-            "one_sided_difference", "(J(θ+ε) - J(θ))/ε has an error of order ε, which a "
-            "larger ε makes visible: use the centered difference (J(θ+ε) - J(θ-ε))/(2ε).",
-            _gc_one_sided,
-        ),
-        Mistake(
-            "divided_by_eps", "The two evaluations are 2ε apart: divide by 2ε. Dividing by "
-            "ε doubles the numerical gradient, so even correct gradients look wrong "
-            "(relative difference 1/3).", _gc_over_eps,
-        ),
-        Mistake(
-            "absolute_difference", "Return the RELATIVE difference, ‖g - g_approx‖ / "
-            "(‖g‖ + ‖g_approx‖), not ‖g - g_approx‖.", _gc_absolute,
-        ),
-        Mistake(
-            "sum_of_absolute_values", "Use Euclidean norms (np.linalg.norm), not sums of "
-            "absolute values.", _gc_l1,
-        ),
-        Mistake(
-            "mismatched_key_order", "Flatten grads in the order of params' keys, not in "
-            "grads' own order (here they differ): otherwise you compare dW1 with the "
-            "numerical gradient of another parameter. dict_to_vector(grads, list(params)).",
-            _gc_grads_order,
-        ),
-        Mistake(
-            "perturbed_in_place", "You changed the caller's params and did not restore them "
-            "(after += ε and -= 2ε the entry is left at θ - ε). Work on a copy of the "
-            "array, or save the original value and put it back after the two evaluations.",
-            _gc_in_place,
-        ),
-    ),
+register("gradient_check_nd", gradient_check_nd, _gc_case, points=3, compare=_compare_difference,
+         implements=(gradient_check, numerical_gradient_dict, numerical_gradient),
+         summary="relative difference between backprop gradients and centered differences of "
+                 "a network's cost",
+         mistakes=(
+    Mistake("one_sided_difference", "(J(θ+ε) - J(θ))/ε has an error of order ε, which a larger ε "
+            "makes visible: use the centered difference (J(θ+ε) - J(θ-ε))/(2ε).", _gc_one_sided),
+    Mistake("divided_by_eps", "The two evaluations are 2ε apart: divide by 2ε. Dividing by ε "
+            "doubles the numerical gradient, so even correct gradients look wrong (relative "
+            "difference 1/3).", _gc_over_eps),
+    Mistake("absolute_difference", "Return the RELATIVE difference, ‖g - g_approx‖ / (‖g‖ + "
+            "‖g_approx‖), not ‖g - g_approx‖.", _gc_absolute),
+    Mistake("sum_of_absolute_values", "Use Euclidean norms (np.linalg.norm), not sums of absolute "
+            "values.", _gc_l1),
+    Mistake("mismatched_key_order", "Flatten grads in the order of params' keys, not in grads' "
+            "own order (here they differ): otherwise you compare dW1 with the numerical gradient "
+            "of another parameter. dict_to_vector(grads, list(params)).", _gc_grads_order),
+    Mistake("perturbed_in_place", "You changed the caller's params and did not restore them "
+            "(after += ε and -= 2ε the entry is left at θ - ε). Work on a copy of the array, or "
+            "save the original value and put it back after the two evaluations.", _gc_in_place),
 ))
 
 # ---- find_bugged_parameter ------------------------------------------------------------
 
 
 def find_bugged_parameter(params, grads, X, Y, layer_dims):
-    """Reference: the key whose own relative difference (ε = 1e-7) is the largest."""
+    """Reference: the key whose own relative difference (ε = 1e-7) is the largest (adapts
+    gradient_check, whose report names it)."""
     report = gradient_check(_cost_fn(layer_dims, X, Y), lambda p: grads, params, 1e-7)
     return report.worst_key
 
@@ -507,7 +434,7 @@ def _fb_case(rng: np.random.Generator, i: int) -> Case:
 
 def _fb_per_key(params, grads, X, Y, layer_dims):
     approx = numerical_gradient_dict(_cost_fn(layer_dims, X, Y), params, 1e-7)
-    return {k: _lib_relative_difference(grads[k], approx[k]) for k in params}
+    return {k: relative_difference(grads[k], approx[k]) for k in params}
 
 
 def _fb_best(params, grads, X, Y, layer_dims):
@@ -523,27 +450,17 @@ def _fb_index(params, grads, X, Y, layer_dims):
     return int(np.argmax(list(_fb_per_key(params, grads, X, Y, layer_dims).values())))
 
 
-register(Exercise(
-    name="find_bugged_parameter",
-    notebook="04_gradient_checking",
-    summary="the parameter whose gradient disagrees most with the numerical gradient",
-    reference=find_bugged_parameter,
-    make_case=_fb_case,
-    points=2,
-    depends_on=("gradient_check_nd",),
-    reference_names=("course_lib.gradcheck.gradient_check",),
-    mistakes=(
-        Mistake(
-            "returned_the_best_key", "You want the parameter whose gradient is the WORST: "
-            "the largest relative difference (max, not min).", _fb_best,
-        ),
-        Mistake(
-            "returned_the_difference", "Return the parameter's name (a key such as 'W2'), "
-            "not its relative difference: max(diffs, key=diffs.get).", _fb_value,
-        ),
-        Mistake(
-            "returned_an_index", "Return the key itself ('b1'), not its position in the "
-            "dict.", _fb_index,
-        ),
-    ),
+# Same layout as nb03's add_l2_gradient entry on purpose: the one format of a registry
+# entry, register(name, reference, cases, ..., mistakes=(Mistake(name, hint, impl),
+# ...)) (see exercises/__init__.py).
+register("find_bugged_parameter", find_bugged_parameter, _fb_case, points=2,
+         depends_on=("gradient_check_nd",), implements=(gradient_check,),
+         summary="the parameter whose gradient disagrees most with the numerical gradient",
+         mistakes=(
+    Mistake("returned_the_best_key", "You want the parameter whose gradient is the WORST: the "
+            "largest relative difference (max, not min).", _fb_best),
+    Mistake("returned_the_difference", "Return the parameter's name (a key such as 'W2'), not its "
+            "relative difference: max(diffs, key=diffs.get).", _fb_value),
+    Mistake("returned_an_index", "Return the key itself ('b1'), not its position in the dict.",
+            _fb_index),
 ))

@@ -6,12 +6,13 @@ import math
 
 import numpy as np
 
-from course_lib.data import partition as _partition
-from course_lib.data import random_mini_batches as _random_mini_batches
+from course_lib.data import partition, random_mini_batches, shuffle
 
 from ..cases import Case, Rng
-from ..registry import Exercise, Mistake, register
+from ..registry import Mistake, registrar
 from ._gen import dims, labels, one_hot, randn, seed
+
+register = registrar("05_minibatch_gradient_descent")
 
 # ---- shared case generator ------------------------------------------------------
 #
@@ -40,11 +41,6 @@ def _xy_and_batch_size(rng: np.random.Generator, i: int) -> tuple[np.ndarray, np
 
 
 # ---- partition --------------------------------------------------------------------
-
-
-def partition(X, Y, mini_batch_size):
-    """Reference with the notebook's signature."""
-    return _partition(X, Y, mini_batch_size)
 
 
 def _partition_case(rng: np.random.Generator, i: int) -> Case:
@@ -77,45 +73,22 @@ def _part_rows(X, Y, mini_batch_size):
     return [(X[k * B:(k + 1) * B, :], Y[k * B:(k + 1) * B, :]) for k in range(math.ceil(m / B))]
 
 
-register(Exercise(
-    name="partition",
-    notebook="05_minibatch_gradient_descent",
-    summary="cut the columns into consecutive mini-batches (last one smaller)",
-    reference=partition,
-    make_case=_partition_case,
-    points=1,
-    visible_cases=4,
-    hidden_cases=12,
-    reference_names=("course_lib.data.partition",),
-    mistakes=(
-        Mistake(
-            "dropped_last_batch", "The last, smaller mini-batch is missing: with "
-            "math.floor(m / B) (or m // B) batches, the m % B examples at the end are never "
-            "used. There are math.ceil(m / B) batches.", _part_floor,
-        ),
-        Mistake(
-            "extra_empty_batch", "When B divides m, m // B + 1 batches make the last one "
-            "empty (0 columns). Use math.ceil(m / B) batches, or range(0, m, B) for the starts.",
-            _part_one_extra,
-        ),
-        Mistake(
-            "overlapping_batches", "Batch k must hold columns k*B up to (k+1)*B - 1: the "
-            "slice X[:, k*B:(k+1)*B] already excludes its end, so a '+ 1' makes neighbouring "
-            "batches share a column.", _part_overlap,
-        ),
-        Mistake(
-            "sliced_rows", "The slices cut rows (features). Examples are columns: "
-            "X[:, start:end], Y[:, start:end].", _part_rows,
-        ),
-    ),
+register("partition", partition, _partition_case, visible_cases=4, hidden_cases=12,
+         summary="cut the columns into consecutive mini-batches (last one smaller)", mistakes=(
+    Mistake("dropped_last_batch", "The last, smaller mini-batch is missing: with math.floor(m / "
+            "B) (or m // B) batches, the m % B examples at the end are never used. There are "
+            "math.ceil(m / B) batches.", _part_floor),
+    Mistake("extra_empty_batch", "When B divides m, m // B + 1 batches make the last one empty (0 "
+            "columns). Use math.ceil(m / B) batches, or range(0, m, B) for the starts.",
+            _part_one_extra),
+    Mistake("overlapping_batches", "Batch k must hold columns k*B up to (k+1)*B - 1: the slice "
+            "X[:, k*B:(k+1)*B] already excludes its end, so a '+ 1' makes neighbouring batches "
+            "share a column.", _part_overlap),
+    Mistake("sliced_rows", "The slices cut rows (features). Examples are columns: X[:, "
+            "start:end], Y[:, start:end].", _part_rows),
 ))
 
 # ---- random_mini_batches ----------------------------------------------------------------
-
-
-def random_mini_batches(X, Y, mini_batch_size, rng):
-    """Reference with the notebook's signature."""
-    return _random_mini_batches(X, Y, mini_batch_size, rng)
 
 
 def _rmb_case(rng: np.random.Generator, i: int) -> Case:
@@ -160,43 +133,22 @@ def _rmb_shuffle_in_place(X, Y, mini_batch_size, rng):
     return _cut(X, Y, mini_batch_size)
 
 
-register(Exercise(
-    name="random_mini_batches",
-    notebook="05_minibatch_gradient_descent",
-    summary="one epoch of mini-batches: one shared shuffle, then partition",
-    reference=random_mini_batches,
-    make_case=_rmb_case,
-    points=2,
-    visible_cases=4,
-    hidden_cases=12,
-    depends_on=("partition",),
-    reference_names=("course_lib.data.random_mini_batches", "course_lib.data.shuffle",
-                     "course_lib.data.partition"),
-    mistakes=(
-        Mistake(
-            "two_permutations", "X and Y were shuffled with different permutations, so the "
-            "examples lost their labels. Draw one perm = rng.permutation(m) and index both "
-            "X[:, perm] and Y[:, perm] with it.", _rmb_two_permutations,
-        ),
-        Mistake(
-            "no_shuffle", "The batches come in the original order: shuffle first, with one "
+register("random_mini_batches", random_mini_batches, _rmb_case, points=2, visible_cases=4,
+         hidden_cases=12, depends_on=("partition",), implements=(shuffle, partition),
+         summary="one epoch of mini-batches: one shared shuffle, then partition", mistakes=(
+    Mistake("two_permutations", "X and Y were shuffled with different permutations, so the "
+            "examples lost their labels. Draw one perm = rng.permutation(m) and index both X[:, "
+            "perm] and Y[:, perm] with it.", _rmb_two_permutations),
+    Mistake("no_shuffle", "The batches come in the original order: shuffle first, with one "
             "rng.permutation(m), so that each epoch sees the examples in a new random order.",
-            _rmb_no_shuffle,
-        ),
-        Mistake(
-            "dropped_last_batch", "The last, smaller mini-batch is missing: with "
-            "math.floor(m / B) batches, m % B examples are never trained on. There are "
-            "math.ceil(m / B) batches.", _rmb_dropped_last,
-        ),
-        Mistake(
-            "shuffled_features", "The permutation was applied to the rows (features) instead "
-            "of the columns (examples): examples are columns, X[:, perm].", _rmb_rows,
-        ),
-        Mistake(
-            "shuffled_callers_arrays", "rng.shuffle works in place: it reordered the caller's "
-            "X and Y (and, called twice, with two different permutations). Draw "
-            "perm = rng.permutation(m) and build new arrays X[:, perm], Y[:, perm].",
-            _rmb_shuffle_in_place,
-        ),
-    ),
+            _rmb_no_shuffle),
+    Mistake("dropped_last_batch", "The last, smaller mini-batch is missing: with math.floor(m / "
+            "B) batches, m % B examples are never trained on. There are math.ceil(m / B) batches.",
+            _rmb_dropped_last),
+    Mistake("shuffled_features", "The permutation was applied to the rows (features) instead of "
+            "the columns (examples): examples are columns, X[:, perm].", _rmb_rows),
+    Mistake("shuffled_callers_arrays", "rng.shuffle works in place: it reordered the caller's X "
+            "and Y (and, called twice, with two different permutations). Draw perm = "
+            "rng.permutation(m) and build new arrays X[:, perm], Y[:, perm].",
+            _rmb_shuffle_in_place),
 ))

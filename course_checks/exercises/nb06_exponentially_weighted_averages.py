@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib.ewma import ewma as _ewma
+from course_lib.ewma import ewma, ewma_step
 
 from ..cases import Case
-from ..registry import Exercise, Mistake, register
+from ..registry import Mistake, registrar
+from ._gen import uniform
+
+register = registrar("06_exponentially_weighted_averages")
 
 # Case i % 3: 0 -> beta = 0.9, 1 -> beta = 0.98 (bias matters for long), 2 -> random beta.
 # Never beta = 0.5: there, beta and 1 - beta are equal and swapped weights go unnoticed.
@@ -15,7 +18,7 @@ from ..registry import Exercise, Mistake, register
 
 def _series_case(rng: np.random.Generator, i: int) -> Case:
     T = int(rng.integers(6, 25))
-    beta = [0.9, 0.98, round(float(rng.uniform(0.6, 0.97)), 3)][i % 3]
+    beta = [0.9, 0.98, uniform(rng, 0.6, 0.97, 3)][i % 3]
     # something like daily temperatures: an offset far from 0, a trend and noise
     theta = (rng.uniform(5, 25) + rng.uniform(-0.5, 0.5) * np.arange(T)
              + rng.standard_normal(T) * rng.uniform(0.5, 3))
@@ -23,11 +26,6 @@ def _series_case(rng: np.random.Generator, i: int) -> Case:
 
 
 # ---- ewma ----------------------------------------------------------------------------
-
-
-def ewma(theta, beta):
-    """Reference with the notebook's signature: v_1..v_T from v_0 = 0."""
-    return _ewma(theta, beta)
 
 
 def _ewma_swapped(theta, beta):
@@ -54,51 +52,26 @@ def _ewma_shifted(theta, beta):
     return np.array(out)
 
 
-def _ewma_in_place(theta, beta):
-    v = 0.0
-    for t in range(len(theta)):
-        v = beta * v + (1 - beta) * theta[t]
-        theta[t] = v
-    return theta
-
-
-register(Exercise(
-    name="ewma",
-    notebook="06_exponentially_weighted_averages",
-    summary="exponentially weighted moving average v_t = βv_{t-1} + (1-β)θ_t, v_0 = 0",
-    reference=ewma,
-    make_case=_series_case,
-    points=2,
-    reference_names=("course_lib.ewma.ewma", "course_lib.ewma.ewma_step"),
-    mistakes=(
-        Mistake(
-            "swapped_weights", "The weights are swapped: the old average gets β and the new "
-            "value gets 1 - β, v_t = β·v_{t-1} + (1 - β)·θ_t. With β = 0.9 the new value "
-            "should count for only 10 %.", _ewma_swapped,
-        ),
-        Mistake(
-            "started_at_first_value", "The average starts from v_0 = 0, not from the first "
-            "value θ_1: the course's EWMA (and momentum, RMSprop, Adam, which reuse it) "
-            "starts at 0, which is why bias correction exists.", _ewma_start_at_first,
-        ),
-        Mistake(
-            "off_by_one", "The output is shifted by one step: it holds v_0 (= 0) to v_{T-1}. "
+register("ewma", ewma, _series_case, points=2, implements=(ewma_step,),
+         summary="exponentially weighted moving average v_t = βv_{t-1} + (1-β)θ_t, v_0 = 0",
+         mistakes=(
+    Mistake("swapped_weights", "The weights are swapped: the old average gets β and the new value "
+            "gets 1 - β, v_t = β·v_{t-1} + (1 - β)·θ_t. With β = 0.9 the new value should count "
+            "for only 10 %.", _ewma_swapped),
+    Mistake("started_at_first_value", "The average starts from v_0 = 0, not from the first value "
+            "θ_1: the course's EWMA (and momentum, RMSprop, Adam, which reuse it) starts at 0, "
+            "which is why bias correction exists.", _ewma_start_at_first),
+    Mistake("off_by_one", "The output is shifted by one step: it holds v_0 (= 0) to v_{T-1}. "
             "Update v with θ_t first, then store it: the output's entry t-1 is v_t.",
-            _ewma_shifted,
-        ),
-        Mistake(
-            "modified_input", "The averages were written into the caller's theta array. "
-            "Create a new output array (np.empty(len(theta))) and fill that.", _ewma_in_place,
-        ),
-    ),
+            _ewma_shifted),
 ))
 
 # ---- ewma_bias_corrected ------------------------------------------------------------------
 
 
 def ewma_bias_corrected(theta, beta):
-    """Reference with the notebook's signature: v_t / (1 - beta**t), t = 1..T."""
-    return _ewma(theta, beta, bias_correction=True)
+    """Reference: v_t / (1 - beta**t), t = 1..T (course_lib's ewma with bias_correction=True)."""
+    return ewma(theta, beta, bias_correction=True)
 
 
 def _bc_exponent_from_zero(theta, beta):
@@ -127,37 +100,19 @@ def _bc_fed_back(theta, beta):
 
 
 def _bc_not_corrected(theta, beta):
-    return _ewma(theta, beta)
+    return ewma(theta, beta)
 
 
-register(Exercise(
-    name="ewma_bias_corrected",
-    notebook="06_exponentially_weighted_averages",
-    summary="bias-corrected EWMA v_t / (1 - β^t)",
-    reference=ewma_bias_corrected,
-    make_case=_series_case,
-    points=2,
-    depends_on=("ewma",),
-    reference_names=("course_lib.ewma.ewma",),
-    mistakes=(
-        Mistake(
-            "exponent_from_zero", "The correction used β^(t-1): with Python's 0-based "
-            "indices the first value has t = 0, and 1 - β^0 = 0 divides by zero. Time counts "
-            "from 1 here: the first output is v_1 / (1 - β^1).", _bc_exponent_from_zero,
-        ),
-        Mistake(
-            "one_minus_beta_power", "The correction factor is 1 - β^t (one minus a power of "
-            "β), not (1 - β)^t, which shrinks to 0 and blows the values up.",
-            _bc_one_minus_beta_power,
-        ),
-        Mistake(
-            "corrected_value_fed_back", "The corrected value went back into the recursion. "
-            "Keep updating the plain v_t = β·v_{t-1} + (1 - β)·θ_t and only divide the value "
-            "you output by 1 - β^t.", _bc_fed_back,
-        ),
-        Mistake(
-            "no_correction", "These are the plain averages: divide each v_t by 1 - β^t.",
-            _bc_not_corrected,
-        ),
-    ),
+register("ewma_bias_corrected", ewma_bias_corrected, _series_case, points=2, depends_on=("ewma",),
+         implements=(ewma,), summary="bias-corrected EWMA v_t / (1 - β^t)", mistakes=(
+    Mistake("exponent_from_zero", "The correction used β^(t-1): with Python's 0-based indices the "
+            "first value has t = 0, and 1 - β^0 = 0 divides by zero. Time counts from 1 here: the "
+            "first output is v_1 / (1 - β^1).", _bc_exponent_from_zero),
+    Mistake("one_minus_beta_power", "The correction factor is 1 - β^t (one minus a power of β), "
+            "not (1 - β)^t, which shrinks to 0 and blows the values up.", _bc_one_minus_beta_power),
+    Mistake("corrected_value_fed_back", "The corrected value went back into the recursion. Keep "
+            "updating the plain v_t = β·v_{t-1} + (1 - β)·θ_t and only divide the value you "
+            "output by 1 - β^t.", _bc_fed_back),
+    Mistake("no_correction", "These are the plain averages: divide each v_t by 1 - β^t.",
+            _bc_not_corrected),
 ))

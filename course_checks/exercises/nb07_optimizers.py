@@ -4,37 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib.optimizers import Adam
-from course_lib.optimizers import adagrad_step as _adagrad_step
-from course_lib.optimizers import adam_step as _adam_step
-from course_lib.optimizers import gd_step as _gd_step
-from course_lib.optimizers import momentum_step as _momentum_step
-from course_lib.optimizers import nesterov_step as _nesterov_step
-from course_lib.optimizers import rmsprop_step as _rmsprop_step
+from course_lib.optimizers import (
+    Adam,
+    adagrad_step,
+    adam_step,
+    gd_step,
+    momentum_step,
+    nesterov_step,
+    rmsprop_step,
+)
 
 from ..cases import Case
-from ..registry import Exercise, Mistake, register
-from ._gen import dims, randn
+from ..registry import Method, Mistake, registrar
+from ._gen import beta, learning_rate, params_dict, randn, uniform, w_dw
+
+register = registrar("07_optimizers")
 
 # ---- shared input generators -------------------------------------------------------------
-
-
-def _w_dw(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """A parameter array and its gradient; one gradient entry is tiny (≈1e-6), so that
-    where ε goes (inside or after the square root) changes the result."""
-    n, k = dims(rng, 2, 5), dims(rng, 1, 4)
-    w, dw = randn(rng, n, k), randn(rng, n, k)
-    dw[0, 0] = 1e-6 * (1 if rng.random() < 0.5 else -1)
-    return w, dw
-
-
-def _lr(rng: np.random.Generator) -> float:
-    return round(float(rng.uniform(0.01, 0.5)), 4)
-
-
-def _beta(rng: np.random.Generator, i: int) -> float:
-    # the default 0.9 first, then other values: a hard-coded 0.9 is caught
-    return 0.9 if i % 3 == 0 else round(float(rng.uniform(0.5, 0.99)), 3)
 
 
 def _velocity(rng: np.random.Generator, i: int, shape: tuple[int, int]) -> np.ndarray:
@@ -57,8 +43,8 @@ def _square_avg(rng: np.random.Generator, i: int, shape: tuple[int, int]) -> np.
 
 
 def _gd_case(rng: np.random.Generator, i: int) -> Case:
-    w, dw = _w_dw(rng)
-    return Case((w, dw, _lr(rng)), names=("w", "dw", "lr"))
+    w, dw = w_dw(rng)
+    return Case((w, dw, learning_rate(rng)), names=("w", "dw", "lr"))
 
 
 def _gd_plus(w, dw, lr):
@@ -69,41 +55,26 @@ def _gd_no_lr(w, dw, lr):
     return w - dw
 
 
-def _gd_inplace(w, dw, lr):
-    w -= lr * dw
-    return w
+def _gd_step_only(w, dw, lr):
+    return -lr * dw
 
 
-register(Exercise(
-    name="gd_step",
-    notebook="07_optimizers",
-    summary="gradient descent step w - α·dw",
-    reference=_gd_step,
-    make_case=_gd_case,
-    points=1,
-    reference_names=("course_lib.optimizers.gd_step",),
-    mistakes=(
-        Mistake("wrong_sign", "Gradient descent goes DOWNHILL: subtract the step, "
-                "w - lr * dw. Adding it climbs the cost.", _gd_plus),
-        Mistake("missing_learning_rate", "The step is lr * dw: the gradient alone is "
-                "usually far too large a step.", _gd_no_lr),
-        Mistake("modified_input", "w -= lr * dw changes the caller's array; return a new "
-                "one: w - lr * dw.", _gd_inplace),
-    ),
+register("gd_step", gd_step, _gd_case, summary="gradient descent step w - α·dw", mistakes=(
+    Mistake("wrong_sign", "Gradient descent goes DOWNHILL: subtract the step, w - lr * dw. Adding "
+            "it climbs the cost.", _gd_plus),
+    Mistake("missing_learning_rate", "The step is lr * dw: the gradient alone is usually far too "
+            "large a step.", _gd_no_lr),
+    Mistake("returned_the_step", "Return the updated parameters w - lr * dw, not the step -lr * "
+            "dw alone: the caller replaces w with what you return.", _gd_step_only),
 ))
 
 # ---- momentum_step ----------------------------------------------------------------
 
 
-def momentum_step(w, dw, v, lr, beta=0.9):
-    """Reference with the notebook's signature (EMA form)."""
-    return _momentum_step(w, dw, v, lr, beta)
-
-
 def _mom_case(rng: np.random.Generator, i: int) -> Case:
-    w, dw = _w_dw(rng)
+    w, dw = w_dw(rng)
     v = _velocity(rng, i, w.shape)
-    return Case((w, dw, v, _lr(rng), _beta(rng, i)), names=("w", "dw", "v", "lr", "beta"),
+    return Case((w, dw, v, learning_rate(rng), beta(rng, i)), names=("w", "dw", "v", "lr", "beta"),
                 note="v = 0: the first step" if i % 3 == 0 else "")
 
 
@@ -127,43 +98,20 @@ def _mom_old_velocity(w, dw, v, lr, beta=0.9):
     return w_new, beta * v + (1 - beta) * dw
 
 
-def _mom_inplace(w, dw, v, lr, beta=0.9):
-    v *= beta
-    v += (1 - beta) * dw
-    w -= lr * v
-    return w, v
-
-
-register(Exercise(
-    name="momentum_step",
-    notebook="07_optimizers",
-    summary="momentum (EMA form): v = βv + (1-β)dw, w - α·v",
-    reference=momentum_step,
-    make_case=_mom_case,
-    points=1,
-    reference_names=("course_lib.optimizers.momentum_step",),
-    mistakes=(
-        Mistake("heavy_ball_form", "This is the heavy-ball form v = βv + dw. The exercise "
-                "asks for the EMA form v = βv + (1 - β)·dw (same algorithm, but the learning "
-                "rate means something else).", _mom_heavy_ball),
-        Mistake("swapped_weights", "The weights are swapped: the old velocity gets β and the "
-                "new gradient 1 - β, v = β·v + (1 - β)·dw.", _mom_swapped),
-        Mistake("stepped_with_gradient", "The velocity was computed but not used: the update "
-                "is w - lr * v_new, not w - lr * dw.", _mom_steps_with_gradient),
-        Mistake("stepped_with_old_velocity", "The step used the velocity from before this "
-                "update. Update v first, then w - lr * v with the new v.", _mom_old_velocity),
-        Mistake("modified_input", "v *= beta / w -= ... change the caller's arrays; compute "
-                "new ones: v_new = beta * v + (1 - beta) * dw, w_new = w - lr * v_new.",
-                _mom_inplace),
-    ),
+register("momentum_step", momentum_step, _mom_case,
+         summary="momentum (EMA form): v = βv + (1-β)dw, w - α·v", mistakes=(
+    Mistake("heavy_ball_form", "This is the heavy-ball form v = βv + dw. The exercise asks for "
+            "the EMA form v = βv + (1 - β)·dw (same algorithm, but the learning rate means "
+            "something else).", _mom_heavy_ball),
+    Mistake("swapped_weights", "The weights are swapped: the old velocity gets β and the new "
+            "gradient 1 - β, v = β·v + (1 - β)·dw.", _mom_swapped),
+    Mistake("stepped_with_gradient", "The velocity was computed but not used: the update is w - "
+            "lr * v_new, not w - lr * dw.", _mom_steps_with_gradient),
+    Mistake("stepped_with_old_velocity", "The step used the velocity from before this update. "
+            "Update v first, then w - lr * v with the new v.", _mom_old_velocity),
 ))
 
 # ---- nesterov_step ----------------------------------------------------------------
-
-
-def nesterov_step(w, dw, v, lr, beta=0.9):
-    """Reference with the notebook's signature (EMA form, look-ahead free)."""
-    return _nesterov_step(w, dw, v, lr, beta)
 
 
 def _nes_plain_momentum(w, dw, v, lr, beta=0.9):
@@ -181,44 +129,26 @@ def _nes_undamped_gradient(w, dw, v, lr, beta=0.9):
     return w - lr * (beta * v + dw), v
 
 
-def _nes_inplace(w, dw, v, lr, beta=0.9):
-    g = (1 - beta) * dw
-    v *= beta
-    v += g
-    w -= lr * (beta * v + g)
-    return w, v
-
-
-register(Exercise(
-    name="nesterov_step",
-    notebook="07_optimizers",
-    summary="Nesterov momentum (EMA form): w - α·(βv_new + (1-β)dw)",
-    reference=nesterov_step,
-    make_case=_mom_case,
-    points=2,
-    reference_names=("course_lib.optimizers.nesterov_step",),
-    mistakes=(
-        Mistake("plain_momentum", "This is plain momentum (w - lr * v_new). Nesterov steps "
-                "with the look-ahead β·v_new + (1 - β)·dw: the velocity once more, plus this "
-                "step's gradient.", _nes_plain_momentum),
-        Mistake("heavy_ball_form", "This is the heavy-ball form (v = βv + dw). Use the EMA "
-                "form: g = (1 - β)·dw, v_new = β·v + g, w - lr·(β·v_new + g).", _nes_heavy_ball),
-        Mistake("undamped_gradient", "The gradient term of the look-ahead must be (1 - β)·dw, "
-                "the same damped gradient that went into v: w - lr·(β·v_new + (1 - β)·dw).",
-                _nes_undamped_gradient),
-        Mistake("modified_input", "The caller's w or v was changed in place; return new "
-                "arrays.", _nes_inplace),
-    ),
+register("nesterov_step", nesterov_step, _mom_case, points=2,
+         summary="Nesterov momentum (EMA form): w - α·(βv_new + (1-β)dw)", mistakes=(
+    Mistake("plain_momentum", "This is plain momentum (w - lr * v_new). Nesterov steps with the "
+            "look-ahead β·v_new + (1 - β)·dw: the velocity once more, plus this step's gradient.",
+            _nes_plain_momentum),
+    Mistake("heavy_ball_form", "This is the heavy-ball form (v = βv + dw). Use the EMA form: g = "
+            "(1 - β)·dw, v_new = β·v + g, w - lr·(β·v_new + g).", _nes_heavy_ball),
+    Mistake("undamped_gradient", "The gradient term of the look-ahead must be (1 - β)·dw, the "
+            "same damped gradient that went into v: w - lr·(β·v_new + (1 - β)·dw).",
+            _nes_undamped_gradient),
 ))
 
 # ---- adagrad_step ----------------------------------------------------------------
 
 
 def _ada_case(rng: np.random.Generator, i: int) -> Case:
-    w, dw = _w_dw(rng)
+    w, dw = w_dw(rng)
     h = _square_avg(rng, i, w.shape) * (1 + 4 * (i % 3))  # sums grow
     eps = 1e-8 if i % 2 == 0 else 1e-7
-    return Case((w, dw, h, _lr(rng), eps), names=("w", "dw", "h", "lr", "eps"),
+    return Case((w, dw, h, learning_rate(rng), eps), names=("w", "dw", "h", "lr", "eps"),
                 note="h = 0: the first step" if i % 3 == 0 else "")
 
 
@@ -237,41 +167,24 @@ def _ada_no_sqrt(w, dw, h, lr, eps=1e-8):
     return w - lr * dw / (h + eps), h
 
 
-def _ada_inplace(w, dw, h, lr, eps=1e-8):
-    h += dw * dw
-    w -= lr * dw / (np.sqrt(h) + eps)
-    return w, h
-
-
-register(Exercise(
-    name="adagrad_step",
-    notebook="07_optimizers",
-    summary="AdaGrad: h = h + dw², w - α·dw/(√h + ε)",
-    reference=_adagrad_step,
-    make_case=_ada_case,
-    points=1,
-    reference_names=("course_lib.optimizers.adagrad_step",),
-    mistakes=(
-        Mistake("no_accumulation", "h must ADD UP all squared gradients, h = h + dw², not "
-                "just hold the last one: that sum is what makes AdaGrad's steps shrink.",
-                _ada_no_accumulation),
-        Mistake("eps_inside_sqrt", "ε goes after the square root: dw / (√h + ε). Inside, "
-                "√(h + ε), it changes the step wherever gradients are tiny.", _ada_eps_inside),
-        Mistake("no_square_root", "Divide by the square root of h, √h + ε, not by h itself.",
-                _ada_no_sqrt),
-        Mistake("modified_input", "h += ... / w -= ... change the caller's arrays; return "
-                "new ones.", _ada_inplace),
-    ),
+register("adagrad_step", adagrad_step, _ada_case, summary="AdaGrad: h = h + dw², w - α·dw/(√h + ε)",
+         mistakes=(
+    Mistake("no_accumulation", "h must ADD UP all squared gradients, h = h + dw², not just hold "
+            "the last one: that sum is what makes AdaGrad's steps shrink.", _ada_no_accumulation),
+    Mistake("eps_inside_sqrt", "ε goes after the square root: dw / (√h + ε). Inside, √(h + ε), it "
+            "changes the step wherever gradients are tiny.", _ada_eps_inside),
+    Mistake("no_square_root", "Divide by the square root of h, √h + ε, not by h itself.",
+            _ada_no_sqrt),
 ))
 
 # ---- rmsprop_step ----------------------------------------------------------------
 
 
 def _rms_case(rng: np.random.Generator, i: int) -> Case:
-    w, dw = _w_dw(rng)
+    w, dw = w_dw(rng)
     s = _square_avg(rng, i, w.shape)
     eps = 1e-8 if i % 2 == 0 else 1e-7
-    return Case((w, dw, s, _lr(rng), _beta(rng, i), eps),
+    return Case((w, dw, s, learning_rate(rng), beta(rng, i), eps),
                 names=("w", "dw", "s", "lr", "beta", "eps"),
                 note="s = 0: the first step" if i % 3 == 0 else "")
 
@@ -296,41 +209,23 @@ def _rms_old_s(w, dw, s, lr, beta=0.9, eps=1e-8):
     return w_new, beta * s + (1 - beta) * dw * dw
 
 
-def _rms_inplace(w, dw, s, lr, beta=0.9, eps=1e-8):
-    s *= beta
-    s += (1 - beta) * dw * dw
-    w -= lr * dw / (np.sqrt(s) + eps)
-    return w, s
-
-
-register(Exercise(
-    name="rmsprop_step",
-    notebook="07_optimizers",
-    summary="RMSprop: s = βs + (1-β)dw², w - α·dw/(√s + ε)",
-    reference=_rmsprop_step,
-    make_case=_rms_case,
-    points=1,
-    reference_names=("course_lib.optimizers.rmsprop_step",),
-    mistakes=(
-        Mistake("swapped_weights", "The weights are swapped: the old average gets β and the "
-                "new squared gradient 1 - β, s = β·s + (1 - β)·dw².", _rms_swapped),
-        Mistake("eps_inside_sqrt", "ε goes after the square root: dw / (√s + ε), not "
-                "dw / √(s + ε) (the course notes write both; the course, like PyTorch, puts "
-                "it after).", _rms_eps_inside),
-        Mistake("no_square_root", "Divide by the ROOT mean square, √s + ε, not by s.",
-                _rms_no_sqrt),
-        Mistake("used_old_average", "The step used s from before this update. Update s with "
-                "this gradient first, then divide by √s_new + ε.", _rms_old_s),
-        Mistake("modified_input", "s *= ... / w -= ... change the caller's arrays; return "
-                "new ones.", _rms_inplace),
-    ),
+register("rmsprop_step", rmsprop_step, _rms_case,
+         summary="RMSprop: s = βs + (1-β)dw², w - α·dw/(√s + ε)", mistakes=(
+    Mistake("swapped_weights", "The weights are swapped: the old average gets β and the new "
+            "squared gradient 1 - β, s = β·s + (1 - β)·dw².", _rms_swapped),
+    Mistake("eps_inside_sqrt", "ε goes after the square root: dw / (√s + ε), not dw / √(s + ε) "
+            "(some sources write both; this course, like PyTorch, puts it after).",
+            _rms_eps_inside),
+    Mistake("no_square_root", "Divide by the ROOT mean square, √s + ε, not by s.", _rms_no_sqrt),
+    Mistake("used_old_average", "The step used s from before this update. Update s with this "
+            "gradient first, then divide by √s_new + ε.", _rms_old_s),
 ))
 
 # ---- adam_step ----------------------------------------------------------------
 
 
 def _adam_case(rng: np.random.Generator, i: int) -> Case:
-    w, dw = _w_dw(rng)
+    w, dw = w_dw(rng)
     kind = i % 3
     if kind == 0:
         v, s, t = np.zeros(w.shape), np.zeros(w.shape), 1
@@ -339,10 +234,10 @@ def _adam_case(rng: np.random.Generator, i: int) -> Case:
         s = np.abs(randn(rng, *w.shape)) * 0.5
         v[0, 0], s[0, 0] = 0.0, 0.0
         t = int(rng.integers(2, 6)) if kind == 1 else int(rng.integers(10, 200))
-    beta1 = 0.9 if kind == 0 else round(float(rng.uniform(0.8, 0.95)), 3)
-    beta2 = 0.999 if kind == 0 else round(float(rng.uniform(0.95, 0.999)), 4)
+    beta1 = 0.9 if kind == 0 else uniform(rng, 0.8, 0.95, 3)
+    beta2 = 0.999 if kind == 0 else uniform(rng, 0.95, 0.999, 4)
     eps = 1e-8 if kind == 0 else 1e-7
-    return Case((w, dw, v, s, t, _lr(rng) / 5, beta1, beta2, eps),
+    return Case((w, dw, v, s, t, learning_rate(rng) / 5, beta1, beta2, eps),
                 names=("w", "dw", "v", "s", "t", "lr", "beta1", "beta2", "eps"),
                 note="t = 1: the first step" if kind == 0 else "")
 
@@ -382,57 +277,34 @@ def _adam_stores_corrected(w, dw, v, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8)
     return w - lr * v / (np.sqrt(s) + eps), v, s
 
 
-def _adam_inplace(w, dw, v, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-    v *= beta1
-    v += (1 - beta1) * dw
-    s *= beta2
-    s += (1 - beta2) * dw * dw
-    w -= lr * (v / (1 - beta1**t)) / (np.sqrt(s / (1 - beta2**t)) + eps)
-    return w, v, s
-
-
-register(Exercise(
-    name="adam_step",
-    notebook="07_optimizers",
-    summary="Adam update of one parameter array (bias correction, t from 1, ε after √)",
-    reference=_adam_step,
-    make_case=_adam_case,
-    points=2,
-    reference_names=("course_lib.optimizers.adam_step",),
-    mistakes=(
-        Mistake("eps_inside_sqrt", "ε goes after the square root: v̂ / (√ŝ + ε), not "
-                "v̂ / √(ŝ + ε).", _adam_eps_inside),
-        Mistake("no_bias_correction", "The bias correction is missing: divide v by "
-                "1 - β1^t and s by 1 - β2^t before the step (it matters most for small t).",
-                _adam_no_correction),
-        Mistake("one_minus_beta_power", "The correction factors are 1 - β1^t and 1 - β2^t "
-                "(one minus a power of β), not (1 - β1)^t and (1 - β2)^t (a typo in some "
-                "course notes).", _adam_one_minus_beta_power),
-        Mistake("t_minus_one", "The correction used t - 1. t is this update's number and "
-                "counts from 1: the first update divides by 1 - β^1.", _adam_t_minus_one),
-        Mistake("stored_corrected_averages", "The returned state holds the bias-corrected "
-                "v̂ and ŝ. Return the plain v and s: the correction is applied to the values "
-                "used in the step only, never fed back.", _adam_stores_corrected),
-        Mistake("modified_input", "The caller's w, v or s was changed in place (*=, +=, -=); "
-                "return new arrays.", _adam_inplace),
-    ),
+register("adam_step", adam_step, _adam_case, points=2,
+         summary="Adam update of one parameter array (bias correction, t from 1, ε after √)",
+         mistakes=(
+    Mistake("eps_inside_sqrt", "ε goes after the square root: v̂ / (√ŝ + ε), not v̂ / √(ŝ + ε).",
+            _adam_eps_inside),
+    Mistake("no_bias_correction", "The bias correction is missing: divide v by 1 - β1^t and s by "
+            "1 - β2^t before the step (it matters most for small t).", _adam_no_correction),
+    Mistake("one_minus_beta_power", "The correction factors are 1 - β1^t and 1 - β2^t (one minus "
+            "a power of β), not (1 - β1)^t and (1 - β2)^t (a common typo).",
+            _adam_one_minus_beta_power),
+    Mistake("t_minus_one", "The correction used t - 1. t is this update's number and counts from "
+            "1: the first update divides by 1 - β^1.", _adam_t_minus_one),
+    Mistake("stored_corrected_averages", "The returned state holds the bias-corrected v̂ and ŝ. "
+            "Return the plain v and s: the correction is applied to the values used in the step "
+            "only, never fed back.", _adam_stores_corrected),
 ))
 
 # ---- initialize_adam_state ----------------------------------------------------------------
 
 
 def _params(rng: np.random.Generator) -> dict[str, np.ndarray]:
-    L = int(rng.integers(1, 4))
-    dims_ = [dims(rng, 2, 5) for _ in range(L + 1)]
-    params = {}
-    for l in range(1, L + 1):
-        params[f"W{l}"] = randn(rng, dims_[l], dims_[l - 1])
-        params[f"b{l}"] = randn(rng, dims_[l], 1, scale=0.1)
-    return params
+    """W1, b1, ..., WL, bL for 1 to 3 layers of 2 to 5 units; small non-zero biases."""
+    return params_dict(rng, int(rng.integers(1, 4)), 2, 5, bias_scale=0.1)
 
 
 def initialize_adam_state(params):
-    """Reference: Adam's fresh state {"v": zeros, "s": zeros, "t": 0}."""
+    """Reference: Adam's fresh state {"v": zeros, "s": zeros, "t": 0} (the function form of
+    Adam().init)."""
     return Adam().init(params)
 
 
@@ -458,32 +330,25 @@ def _init_scalars(params):
     return {"v": {k: 0 for k in params}, "s": {k: 0 for k in params}, "t": 0}
 
 
-register(Exercise(
-    name="initialize_adam_state",
-    notebook="07_optimizers",
-    summary='Adam\'s initial state {"v": zeros, "s": zeros, "t": 0}',
-    reference=initialize_adam_state,
-    make_case=_init_case,
-    points=1,
-    reference_names=("course_lib.optimizers.Adam", "course_lib.optimizers.Adam.init"),
-    mistakes=(
-        Mistake("t_starts_at_one", "The counter starts at t = 0 (no update done yet); the "
-                "update increments it first, so the first update uses t = 1.", _init_t_one),
-        Mistake("copied_parameters", "v and s must start at ZERO, with the shapes of the "
-                "parameters: np.zeros_like(params[k]), not the parameters themselves.",
-                _init_copies_params),
-        Mistake("weights_only", "Every parameter gets its own averages: the biases b too, "
-                "not only the weights W. Loop over all keys of params.", _init_weights_only),
-        Mistake("scalar_zeros", "Each average is an ARRAY of zeros shaped like its parameter "
-                "(np.zeros_like(params[k])), not the number 0.", _init_scalars),
-    ),
+register("initialize_adam_state", initialize_adam_state, _init_case,
+         implements=(Adam, Method(Adam, "init")),
+         summary='Adam\'s initial state {"v": zeros, "s": zeros, "t": 0}', mistakes=(
+    Mistake("t_starts_at_one", "The counter starts at t = 0 (no update done yet); the update "
+            "increments it first, so the first update uses t = 1.", _init_t_one),
+    Mistake("copied_parameters", "v and s must start at ZERO, with the shapes of the parameters: "
+            "np.zeros_like(params[k]), not the parameters themselves.", _init_copies_params),
+    Mistake("weights_only", "Every parameter gets its own averages: the biases b too, not only "
+            "the weights W. Loop over all keys of params.", _init_weights_only),
+    Mistake("scalar_zeros", "Each average is an ARRAY of zeros shaped like its parameter "
+            "(np.zeros_like(params[k])), not the number 0.", _init_scalars),
 ))
 
 # ---- update_parameters_with_adam ----------------------------------------------------------------
 
 
 def update_parameters_with_adam(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-    """Reference: Adam(lr, beta1, beta2, eps).update(params, grads, state)."""
+    """Reference: Adam(lr, beta1, beta2, eps).update(params, grads, state) (the function form
+    of the method)."""
     return Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps).update(params, grads, state)
 
 
@@ -502,10 +367,10 @@ def _update_case(rng: np.random.Generator, i: int) -> Case:
         v["W1"][0, 0], s["W1"][0, 0] = 0.0, 0.0
         t = int(rng.integers(1, 5)) if kind == 1 else int(rng.integers(10, 100))
         state = {"v": v, "s": s, "t": t}
-        beta1 = round(float(rng.uniform(0.8, 0.95)), 3)
-        beta2 = round(float(rng.uniform(0.95, 0.999)), 4)
+        beta1 = uniform(rng, 0.8, 0.95, 3)
+        beta2 = uniform(rng, 0.95, 0.999, 4)
         eps = 1e-7
-    lr = round(float(rng.uniform(0.001, 0.1)), 4)
+    lr = uniform(rng, 0.001, 0.1, 4)
     return Case((params, grads, state, lr, beta1, beta2, eps),
                 names=("params", "grads", "state", "lr", "beta1", "beta2", "eps"),
                 note="a fresh state (t = 0)" if kind == 0 else f"state after {state['t']} updates")
@@ -547,44 +412,19 @@ def _upd_store_corrected(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1
     return _adam_dict(params, grads, state, lr, beta1, beta2, eps, store_corrected=True)
 
 
-def _upd_inplace(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-    state["t"] += 1
-    t = state["t"]
-    for k in params:
-        v, s = state["v"][k], state["s"][k]
-        v *= beta1
-        v += (1 - beta1) * grads[k]
-        s *= beta2
-        s += (1 - beta2) * grads[k] ** 2
-        params[k] -= lr * (v / (1 - beta1**t)) / (np.sqrt(s / (1 - beta2**t)) + eps)
-    return params, state
-
-
-register(Exercise(
-    name="update_parameters_with_adam",
-    notebook="07_optimizers",
-    summary="one Adam step on every parameter: returns (new_params, new_state)",
-    reference=update_parameters_with_adam,
-    make_case=_update_case,
-    points=3,
-    depends_on=("adam_step",),
-    reference_names=("course_lib.optimizers.Adam", "course_lib.optimizers.Adam.update",
-                     "course_lib.optimizers.adam_step"),
-    mistakes=(
-        Mistake("t_not_stored", "The returned state still holds the old t: increment the "
-                "counter and store it, new_state['t'] = state['t'] + 1, or every later step "
-                "repeats the first one's bias correction.", _upd_t_not_stored),
-        Mistake("t_incremented_after_use", "The bias correction used the OLD counter. "
-                "Increment t first: the first update (state['t'] == 0) must use t = 1, "
-                "otherwise 1 - β^0 = 0 divides by zero.", _upd_old_t),
-        Mistake("eps_inside_sqrt", "ε goes after the square root: v̂ / (√ŝ + ε).",
-                _upd_eps_inside),
-        Mistake("no_bias_correction", "The bias correction is missing: v̂ = v / (1 - β1^t), "
-                "ŝ = s / (1 - β2^t).", _upd_no_correction),
-        Mistake("stored_corrected_averages", "The new state holds the bias-corrected v̂ and "
-                "ŝ. Store the plain averages v and s; correct only the values used in the "
-                "step.", _upd_store_corrected),
-        Mistake("modified_input", "params or state was changed in place (+=, -=, *= or "
-                "item assignment); build and return new dicts of new arrays.", _upd_inplace),
-    ),
+register("update_parameters_with_adam", update_parameters_with_adam, _update_case, points=3,
+         depends_on=("adam_step",), implements=(Adam, Method(Adam, "update"), adam_step),
+         summary="one Adam step on every parameter: returns (new_params, new_state)", mistakes=(
+    Mistake("t_not_stored", "The returned state still holds the old t: increment the counter and "
+            "store it, new_state['t'] = state['t'] + 1, or every later step repeats the first "
+            "one's bias correction.", _upd_t_not_stored),
+    Mistake("t_incremented_after_use", "The bias correction used the OLD counter. Increment t "
+            "first: the first update (state['t'] == 0) must use t = 1, otherwise 1 - β^0 = 0 "
+            "divides by zero.", _upd_old_t),
+    Mistake("eps_inside_sqrt", "ε goes after the square root: v̂ / (√ŝ + ε).", _upd_eps_inside),
+    Mistake("no_bias_correction", "The bias correction is missing: v̂ = v / (1 - β1^t), ŝ = s / "
+            "(1 - β2^t).", _upd_no_correction),
+    Mistake("stored_corrected_averages", "The new state holds the bias-corrected v̂ and ŝ. Store "
+            "the plain averages v and s; correct only the values used in the step.",
+            _upd_store_corrected),
 ))

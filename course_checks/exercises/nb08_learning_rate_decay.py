@@ -6,27 +6,23 @@ import math
 
 import numpy as np
 
+from course_lib import schedules
 from course_lib.activations import sigmoid
 from course_lib.data import random_mini_batches
-from course_lib.schedules import (
-    exponential_decay,
-    inverse_time_decay,
-    make_schedule,
-    sqrt_decay,
-    staircase_decay,
-    step_decay,
-)
+from course_lib.training import train
 
 from ..cases import Case, Rng, Table
-from ..registry import Exercise, Mistake, register
-from ._gen import dims, seed
+from ..registry import Mistake, registrar
+from ._gen import dims, seed, uniform
+
+register = registrar("08_learning_rate_decay")
 
 # Epochs count from 0. The cases put epoch 0 last (index 2 of every 3), so that a
 # formula that fails only there (k / sqrt(0)) is explained by an earlier case too.
 
 
 def _lr0(rng: np.random.Generator) -> float:
-    return round(float(rng.uniform(0.05, 1.0)), 3)
+    return uniform(rng, 0.05, 1.0, 3)
 
 
 def _epoch(rng: np.random.Generator, i: int) -> int:
@@ -53,7 +49,7 @@ def _stair_epoch(rng: np.random.Generator, i: int, interval: int) -> int:
 
 
 def _inv_case(rng: np.random.Generator, i: int) -> Case:
-    return Case((_lr0(rng), _epoch(rng, i), round(float(rng.uniform(0.1, 2.0)), 2)),
+    return Case((_lr0(rng), _epoch(rng, i), uniform(rng, 0.1, 2.0, 2)),
                 names=("lr0", "epoch_num", "decay_rate"))
 
 
@@ -69,24 +65,14 @@ def _inv_precedence(lr0, epoch_num, decay_rate):
     return lr0 / 1 + decay_rate * epoch_num
 
 
-register(Exercise(
-    name="inverse_time_decay",
-    notebook="08_learning_rate_decay",
-    summary="α0 / (1 + decay_rate · epoch)",
-    reference=inverse_time_decay,
-    make_case=_inv_case,
-    points=1,
-    reference_names=("course_lib.schedules.inverse_time_decay",),
-    mistakes=(
-        Mistake("epoch_from_one", "Epochs count from 0 in this course: the first epoch "
-                "(epoch_num = 0) uses lr0 itself. Use epoch_num as given, without + 1.",
-                _inv_from_one),
-        Mistake("multiplied", "The rate must DEcrease: divide lr0 by (1 + decay_rate · "
-                "epoch_num), do not multiply.", _inv_multiplied),
-        Mistake("missing_parentheses", "lr0 / 1 + decay_rate * epoch_num divides by 1 only: "
-                "the denominator needs parentheses, lr0 / (1 + decay_rate * epoch_num).",
-                _inv_precedence),
-    ),
+register("inverse_time_decay", schedules.inverse_time_decay, _inv_case,
+         summary="α0 / (1 + decay_rate · epoch)", mistakes=(
+    Mistake("epoch_from_one", "Epochs count from 0 in this course: the first epoch (epoch_num = "
+            "0) uses lr0 itself. Use epoch_num as given, without + 1.", _inv_from_one),
+    Mistake("multiplied", "The rate must DEcrease: divide lr0 by (1 + decay_rate · epoch_num), do "
+            "not multiply.", _inv_multiplied),
+    Mistake("missing_parentheses", "lr0 / 1 + decay_rate * epoch_num divides by 1 only: the "
+            "denominator needs parentheses, lr0 / (1 + decay_rate * epoch_num).", _inv_precedence),
 ))
 
 # ---- staircase_decay --------------------------------------------------------------------
@@ -114,33 +100,24 @@ def _stair_round(lr0, epoch_num, decay_rate, interval):
     return lr0 / (1 + decay_rate * round(epoch_num / interval))
 
 
-register(Exercise(
-    name="staircase_decay",
-    notebook="08_learning_rate_decay",
-    summary="α0 / (1 + decay_rate · ⌊epoch / interval⌋)",
-    reference=staircase_decay,
-    make_case=_stair_case,
-    points=1,
-    reference_names=("course_lib.schedules.staircase_decay",),
-    mistakes=(
-        Mistake("no_floor", "Without the floor the rate changes every epoch. A staircase "
-                "keeps it constant within each interval: use epoch_num // interval.",
-                _stair_no_floor),
-        Mistake("operator_precedence", "decay_rate * epoch_num // interval computes "
-                "(decay_rate * epoch_num) // interval. Floor the epoch count first: "
-                "decay_rate * (epoch_num // interval).", _stair_precedence),
-        Mistake("epoch_from_one", "Epochs count from 0: the first interval holds epochs "
-                "0 .. interval - 1. Use epoch_num as given, without + 1.", _stair_from_one),
-        Mistake("rounded", "round() jumps to the next step halfway through an interval; the "
-                "staircase uses the floor, epoch_num // interval.", _stair_round),
-    ),
+register("staircase_decay", schedules.staircase_decay, _stair_case,
+         summary="α0 / (1 + decay_rate · ⌊epoch / interval⌋)", mistakes=(
+    Mistake("no_floor", "Without the floor the rate changes every epoch. A staircase keeps it "
+            "constant within each interval: use epoch_num // interval.", _stair_no_floor),
+    Mistake("operator_precedence", "decay_rate * epoch_num // interval computes (decay_rate * "
+            "epoch_num) // interval. Floor the epoch count first: decay_rate * (epoch_num // "
+            "interval).", _stair_precedence),
+    Mistake("epoch_from_one", "Epochs count from 0: the first interval holds epochs 0 .. interval "
+            "- 1. Use epoch_num as given, without + 1.", _stair_from_one),
+    Mistake("rounded", "round() jumps to the next step halfway through an interval; the staircase "
+            "uses the floor, epoch_num // interval.", _stair_round),
 ))
 
 # ---- exponential_decay -------------------------------------------------------------------
 
 
 def _exp_case(rng: np.random.Generator, i: int) -> Case:
-    return Case((_lr0(rng), _epoch(rng, i), round(float(rng.uniform(0.8, 0.99)), 3)),
+    return Case((_lr0(rng), _epoch(rng, i), uniform(rng, 0.8, 0.99, 3)),
                 names=("lr0", "epoch_num", "r"))
 
 
@@ -160,24 +137,18 @@ def _exp_no_lr0(lr0, epoch_num, r):
     return r**epoch_num
 
 
-register(Exercise(
-    name="exponential_decay",
-    notebook="08_learning_rate_decay",
-    summary="r^epoch · α0",
-    reference=exponential_decay,
-    make_case=_exp_case,
-    points=1,
-    reference_names=("course_lib.schedules.exponential_decay",),
-    mistakes=(
-        Mistake("multiplied_not_power", "Exponential decay raises r to the power epoch_num "
-                "(r ** epoch_num), it does not multiply r by epoch_num.", _exp_times),
-        Mistake("epoch_from_one", "Epochs count from 0: at epoch_num = 0 the rate is lr0 "
-                "(r ** 0 = 1). Use epoch_num as given.", _exp_from_one),
-        Mistake("one_minus_r", "r is the factor KEPT each epoch (e.g. 0.95): the rate is "
-                "r ** epoch_num * lr0, not (1 - r) ** epoch_num * lr0.", _exp_one_minus),
-        Mistake("forgot_lr0", "r ** epoch_num is the decay FACTOR; multiply it by lr0.",
-                _exp_no_lr0),
-    ),
+# Same layout as inverse_time_decay's entry on purpose: the one format of a registry
+# entry, register(name, reference, cases, ..., mistakes=(Mistake(name, hint, impl),
+# ...)) (see exercises/__init__.py).
+register("exponential_decay", schedules.exponential_decay, _exp_case,
+         summary="r^epoch · α0", mistakes=(
+    Mistake("multiplied_not_power", "Exponential decay raises r to the power epoch_num (r ** "
+            "epoch_num), it does not multiply r by epoch_num.", _exp_times),
+    Mistake("epoch_from_one", "Epochs count from 0: at epoch_num = 0 the rate is lr0 (r ** 0 = "
+            "1). Use epoch_num as given.", _exp_from_one),
+    Mistake("one_minus_r", "r is the factor KEPT each epoch (e.g. 0.95): the rate is r ** "
+            "epoch_num * lr0, not (1 - r) ** epoch_num * lr0.", _exp_one_minus),
+    Mistake("forgot_lr0", "r ** epoch_num is the decay FACTOR; multiply it by lr0.", _exp_no_lr0),
 ))
 
 # ---- sqrt_decay --------------------------------------------------------------------------
@@ -200,23 +171,15 @@ def _sqrt_missing_k(lr0, epoch_num, k):
     return lr0 / math.sqrt(epoch_num + 1)
 
 
-register(Exercise(
-    name="sqrt_decay",
-    notebook="08_learning_rate_decay",
-    summary="k / √(epoch + 1) · α0 (epochs from 0)",
-    reference=sqrt_decay,
-    make_case=_sqrt_case,
-    points=1,
-    reference_names=("course_lib.schedules.sqrt_decay",),
-    mistakes=(
-        Mistake("no_plus_one", "The lecture's k / √epoch counts epochs from 1. Here epochs "
-                "count from 0, so use √(epoch_num + 1) (otherwise the first epoch divides "
-                "by √0).", _sqrt_no_plus_one),
-        Mistake("missing_sqrt", "Divide by the SQUARE ROOT of (epoch_num + 1): "
-                "math.sqrt(epoch_num + 1).", _sqrt_missing_sqrt),
-        Mistake("missing_k", "The constant k multiplies the rate: k / √(epoch_num + 1) · lr0.",
-                _sqrt_missing_k),
-    ),
+register("sqrt_decay", schedules.sqrt_decay, _sqrt_case,
+         summary="k / √(epoch + 1) · α0 (epochs from 0)", mistakes=(
+    Mistake("no_plus_one", "The common form k / √epoch counts epochs from 1. Here epochs count "
+            "from 0, so use √(epoch_num + 1) (otherwise the first epoch divides by √0).",
+            _sqrt_no_plus_one),
+    Mistake("missing_sqrt", "Divide by the SQUARE ROOT of (epoch_num + 1): math.sqrt(epoch_num + "
+            "1).", _sqrt_missing_sqrt),
+    Mistake("missing_k", "The constant k multiplies the rate: k / √(epoch_num + 1) · lr0.",
+            _sqrt_missing_k),
 ))
 
 # ---- step_decay ----------------------------------------------------------------------------
@@ -245,37 +208,28 @@ def _step_round(lr0, epoch_num, drop=0.5, epochs_drop=10):
     return lr0 * drop ** round(epoch_num / epochs_drop)
 
 
-register(Exercise(
-    name="step_decay",
-    notebook="08_learning_rate_decay",
-    summary="α0 · drop^⌊epoch / epochs_drop⌋",
-    reference=step_decay,
-    make_case=_step_case,
-    points=1,
-    reference_names=("course_lib.schedules.step_decay",),
-    mistakes=(
-        Mistake("no_floor", "Without the floor the rate shrinks a little every epoch. Step "
-                "decay keeps it constant for epochs_drop epochs: drop ** (epoch_num // "
-                "epochs_drop).", _step_no_floor),
-        Mistake("multiplied_not_power", "The rate is multiplied by drop once per completed "
-                "interval: drop ** (epoch_num // epochs_drop), a power, not a product.",
-                _step_times),
-        Mistake("epoch_from_one", "Epochs count from 0: the first drop happens at epoch_num "
-                "= epochs_drop. Use epoch_num as given, without + 1.", _step_from_one),
-        Mistake("rounded", "round() drops the rate halfway through an interval; use the "
-                "floor, epoch_num // epochs_drop.", _step_round),
-    ),
+register("step_decay", schedules.step_decay, _step_case,
+         summary="α0 · drop^⌊epoch / epochs_drop⌋", mistakes=(
+    Mistake("no_floor", "Without the floor the rate shrinks a little every epoch. Step decay "
+            "keeps it constant for epochs_drop epochs: drop ** (epoch_num // epochs_drop).",
+            _step_no_floor),
+    Mistake("multiplied_not_power", "The rate is multiplied by drop once per completed interval: "
+            "drop ** (epoch_num // epochs_drop), a power, not a product.", _step_times),
+    Mistake("epoch_from_one", "Epochs count from 0: the first drop happens at epoch_num = "
+            "epochs_drop. Use epoch_num as given, without + 1.", _step_from_one),
+    Mistake("rounded", "round() drops the rate halfway through an interval; use the floor, "
+            "epoch_num // epochs_drop.", _step_round),
 ))
 
 # ---- train_with_decay ----------------------------------------------------------------------
 
 
 _SCHEDULE_SPECS = [
-    ("inverse_time", lambda r: {"decay_rate": round(float(r.uniform(0.5, 2.0)), 2)}),
+    ("inverse_time", lambda r: {"decay_rate": uniform(r, 0.5, 2.0, 2)}),
     ("step", lambda r: {"drop": 0.5, "epochs_drop": int(r.integers(1, 3))}),
-    ("exponential", lambda r: {"r": round(float(r.uniform(0.5, 0.9)), 2)}),
+    ("exponential", lambda r: {"r": uniform(r, 0.5, 0.9, 2)}),
     ("staircase", lambda r: {"decay_rate": 1.0, "interval": 2}),
-    ("sqrt", lambda r: {"k": round(float(r.uniform(0.5, 1.5)), 2)}),
+    ("sqrt", lambda r: {"k": uniform(r, 0.5, 1.5, 2)}),
 ]
 
 
@@ -286,7 +240,7 @@ def _train_case(rng: np.random.Generator, i: int) -> Case:
     w_true = rng.standard_normal((1, n)) * 2
     Y = ((w_true @ X + 0.5 * rng.standard_normal((1, m))) > 0).astype(np.int64)
     name, make_kwargs = _SCHEDULE_SPECS[i % len(_SCHEDULE_SPECS)]
-    lr0 = round(float(rng.uniform(0.2, 1.0)), 2)
+    lr0 = uniform(rng, 0.2, 1.0, 2)
     kwargs = make_kwargs(rng)
     epochs = int(rng.integers(3, 6))
     B = int(rng.integers(4, 9))
@@ -297,7 +251,7 @@ def _train_case(rng: np.random.Generator, i: int) -> Case:
     # The schedule goes in as its values (enough for a schedule stepped per mini-batch
     # too, as a mistake does): the grading sandbox then needs no decay code at all.
     length = epochs * -(-X.shape[1] // B) + 2
-    schedule = make_schedule(name, lr0, **kwargs)
+    schedule = schedules.make_schedule(name, lr0, **kwargs)
     args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
     spec = Table(tuple(float(schedule(t)) for t in range(length)),
                  f"make_schedule({name!r}, {lr0!r}, {args})")
@@ -359,30 +313,19 @@ def _twd_full_m(X, Y, schedule, epochs, batch_size, rng):
     return _loop(X, Y, schedule, epochs, batch_size, rng, full_m=True)
 
 
-register(Exercise(
-    name="train_with_decay",
-    notebook="08_learning_rate_decay",
-    summary="mini-batch logistic regression with the learning rate set per epoch",
-    reference=train_with_decay,
-    make_case=_train_case,
-    points=3,
-    visible_cases=5,
-    hidden_cases=12,
-    reference_names=("course_lib.training.train",),
-    mistakes=(
-        Mistake("decayed_per_iteration", "The schedule was called with the iteration "
-                "(mini-batch) count, so the rate decays after every mini-batch. It changes "
-                "once per EPOCH: lr = schedule(epoch) before the loop over mini-batches.",
-                _twd_per_iteration),
-        Mistake("epoch_from_one", "The first epoch is epoch 0: call schedule(0), "
-                "schedule(1), ... (for epoch in range(epochs)).", _twd_from_one),
-        Mistake("never_decayed", "The rate never changes: call schedule(epoch) at the start "
-                "of EVERY epoch, not once before training.", _twd_constant),
-        Mistake("shuffled_once", "The mini-batches were made once and reused: call "
-                "random_mini_batches(X, Y, batch_size, rng) at the start of every epoch, so "
-                "each epoch gets a new shuffle.", _twd_shuffled_once),
-        Mistake("divided_by_m", "The gradient of a mini-batch's cost is an average over that "
-                "mini-batch: divide by its size X_t.shape[1], not by the total m.",
-                _twd_full_m),
-    ),
+register("train_with_decay", train_with_decay, _train_case, points=3, visible_cases=5,
+         hidden_cases=12, implements=(train,),
+         summary="mini-batch logistic regression with the learning rate set per epoch", mistakes=(
+    Mistake("decayed_per_iteration", "The schedule was called with the iteration (mini-batch) "
+            "count, so the rate decays after every mini-batch. It changes once per EPOCH: lr = "
+            "schedule(epoch) before the loop over mini-batches.", _twd_per_iteration),
+    Mistake("epoch_from_one", "The first epoch is epoch 0: call schedule(0), schedule(1), ... "
+            "(for epoch in range(epochs)).", _twd_from_one),
+    Mistake("never_decayed", "The rate never changes: call schedule(epoch) at the start of EVERY "
+            "epoch, not once before training.", _twd_constant),
+    Mistake("shuffled_once", "The mini-batches were made once and reused: call "
+            "random_mini_batches(X, Y, batch_size, rng) at the start of every epoch, so each "
+            "epoch gets a new shuffle.", _twd_shuffled_once),
+    Mistake("divided_by_m", "The gradient of a mini-batch's cost is an average over that "
+            "mini-batch: divide by its size X_t.shape[1], not by the total m.", _twd_full_m),
 ))

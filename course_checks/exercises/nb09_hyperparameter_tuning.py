@@ -6,23 +6,29 @@ import math
 
 import numpy as np
 
-from course_lib import hyperparams as _hp
-from course_lib.hyperparams import Choice, IntUniform, LogUniform, OneMinusLogUniform, Uniform
+from course_lib.hyperparams import (
+    Choice,
+    IntUniform,
+    LogUniform,
+    OneMinusLogUniform,
+    Uniform,
+    narrow_space,
+    random_search,
+    sample_log_uniform,
+    sample_one_minus_log_uniform,
+)
 
 from ..cases import Case, Rng
 from ..compare import Tolerance, compare
-from ..registry import Exercise, Mistake, register
-from ._gen import seed
+from ..registry import Mistake, registrar
+from ._gen import seed, variant
+
+register = registrar("09_hyperparameter_tuning")
 
 # ---- sample_log_uniform -------------------------------------------------------------
 
-# (low, high) pairs: the notes' learning-rate range first, then others spanning decades.
+# (low, high) pairs: the usual learning-rate range [1e-4, 1] first, then others spanning decades.
 _LOG_RANGES = [(1e-4, 1.0), (1e-6, 1e-2), (0.5, 500.0), (1e-3, 10.0), (2e-5, 3e-1)]
-
-
-def sample_log_uniform(rng, low, high, size=None):
-    """Reference with the notebook's signature: 10**r, r ~ U[log10 low, log10 high]."""
-    return _hp.sample_log_uniform(rng, low, high, size)
 
 
 def _size_for(rng: np.random.Generator, i: int):
@@ -68,6 +74,13 @@ def _reversed_bounds_ok(reference_with_reversed_bounds):
     return cmp
 
 
+def _sampling(reference_with_reversed_bounds) -> dict:
+    """The options of a sampling exercise: the comparator that also accepts the draw with
+    the bounds of r swapped, and 4 visible cases (the last one with size=None: a number)."""
+    return {"compare": _reversed_bounds_ok(reference_with_reversed_bounds),
+            "visible_cases": 4, "hidden_cases": 10}
+
+
 def _from_top(rng, a, b, size):
     """r uniform between a and b, drawn downwards from b: b - (b - a) * U."""
     return b - (b - a) * rng.random(size)
@@ -93,49 +106,24 @@ def _log_base_mixup(rng, low, high, size=None):
     return 10.0 ** rng.uniform(np.log(low), np.log(high), size)
 
 
-register(Exercise(
-    name="sample_log_uniform",
-    notebook="09_hyperparameter_tuning",
-    summary="10**r with r uniform in [log10 low, log10 high]",
-    reference=sample_log_uniform,
-    make_case=_log_case,
-    points=1,
-    compare=_reversed_bounds_ok(_log_reversed),
-    visible_cases=4,
-    hidden_cases=10,
-    reference_names=("course_lib.hyperparams.sample_log_uniform",),
-    mistakes=(
-        Mistake(
-            "uniform_then_log", "You drew the value uniformly and then took its logarithm. "
-            "It is the other way round: draw the EXPONENT r uniformly between log10(low) and "
-            "log10(high), then return 10**r.", _log_uniform_then_log,
-        ),
-        Mistake(
-            "exponent_over_raw_bounds", "r must be drawn between log10(low) and log10(high) "
-            "(-4 and 0 for [1e-4, 1]), not between low and high themselves.",
-            _log_r_over_raw_bounds,
-        ),
-        Mistake(
-            "linear_scale", "This samples uniformly on a linear scale: 90 % of the samples "
-            "of [1e-4, 1] land in [0.1, 1]. Draw r uniformly in [log10 low, log10 high] and "
-            "return 10**r.", _log_plain_uniform,
-        ),
-        Mistake(
-            "log_base_mixup", "You took natural logarithms (np.log) of the bounds but raised "
-            "10 to the power r. Use the same base both ways: np.log10 with 10**r (or np.log "
-            "with np.exp).", _log_base_mixup,
-        ),
-    ),
+register("sample_log_uniform", sample_log_uniform, _log_case, **_sampling(_log_reversed),
+         summary="10**r with r uniform in [log10 low, log10 high]", mistakes=(
+    Mistake("uniform_then_log", "You drew the value uniformly and then took its logarithm. It is "
+            "the other way round: draw the EXPONENT r uniformly between log10(low) and "
+            "log10(high), then return 10**r.", _log_uniform_then_log),
+    Mistake("exponent_over_raw_bounds", "r must be drawn between log10(low) and log10(high) (-4 "
+            "and 0 for [1e-4, 1]), not between low and high themselves.", _log_r_over_raw_bounds),
+    Mistake("linear_scale", "This samples uniformly on a linear scale: 90 % of the samples of "
+            "[1e-4, 1] land in [0.1, 1]. Draw r uniformly in [log10 low, log10 high] and return "
+            "10**r.", _log_plain_uniform),
+    Mistake("log_base_mixup", "You took natural logarithms (np.log) of the bounds but raised 10 "
+            "to the power r. Use the same base both ways: np.log10 with 10**r (or np.log with "
+            "np.exp).", _log_base_mixup),
 ))
 
 # ---- sample_beta --------------------------------------------------------------------
 
 _BETA_RANGES = [(0.9, 0.999), (0.99, 0.9999), (0.0, 0.9), (0.9, 0.9995), (0.5, 0.99)]
-
-
-def sample_beta(rng, low, high, size=None):
-    """Reference: beta = 1 - 10**r with r ~ U[log10(1 - high), log10(1 - low)]."""
-    return _hp.sample_one_minus_log_uniform(rng, low, high, size)
 
 
 def _beta_case(rng: np.random.Generator, i: int) -> Case:
@@ -169,38 +157,19 @@ def _beta_log_uniform_beta(rng, low, high, size=None):
     return 10.0 ** rng.uniform(np.log10(max(low, 1e-12)), np.log10(high), size)
 
 
-register(Exercise(
-    name="sample_beta",
-    notebook="09_hyperparameter_tuning",
-    summary="beta = 1 - 10**r, so that 1 - beta is log-uniform",
-    reference=sample_beta,
-    make_case=_beta_case,
-    points=1,
-    compare=_reversed_bounds_ok(_beta_reversed),
-    visible_cases=4,
-    hidden_cases=10,
-    reference_names=("course_lib.hyperparams.sample_one_minus_log_uniform",),
-    mistakes=(
-        Mistake(
-            "uniform_beta", "β was sampled uniformly in [low, high]. Near 1 a tiny change of β "
-            "changes the averaging window 1/(1-β) a lot, so sample 1 - β on a log scale: "
-            "r uniform in [log10(1-high), log10(1-low)], β = 1 - 10**r.", _beta_uniform,
-        ),
-        Mistake(
-            "forgot_one_minus", "You returned 10**r, which is 1 - β, not β. Return 1 - 10**r.",
-            _beta_forgot_one_minus,
-        ),
-        Mistake(
-            "bounds_from_beta", "The exponent's bounds come from 1 - β, not from β: for β in "
-            "[0.9, 0.999], 1 - β is in [0.001, 0.1], so r is in [-3, -1] "
-            "(log10(1 - high), log10(1 - low)).", _beta_log_of_beta,
-        ),
-        Mistake(
-            "log_uniform_beta", "This samples β itself log-uniformly, which is almost uniform "
-            "on [0.9, 0.999]. It is 1 - β that must be log-uniform: β = 1 - 10**r.",
-            _beta_log_uniform_beta,
-        ),
-    ),
+register("sample_beta", sample_one_minus_log_uniform, _beta_case, **_sampling(_beta_reversed),
+         summary="beta = 1 - 10**r, so that 1 - beta is log-uniform", mistakes=(
+    Mistake("uniform_beta", "β was sampled uniformly in [low, high]. Near 1 a tiny change of β "
+            "changes the averaging window 1/(1-β) a lot, so sample 1 - β on a log scale: r "
+            "uniform in [log10(1-high), log10(1-low)], β = 1 - 10**r.", _beta_uniform),
+    Mistake("forgot_one_minus", "You returned 10**r, which is 1 - β, not β. Return 1 - 10**r.",
+            _beta_forgot_one_minus),
+    Mistake("bounds_from_beta", "The exponent's bounds come from 1 - β, not from β: for β in "
+            "[0.9, 0.999], 1 - β is in [0.001, 0.1], so r is in [-3, -1] (log10(1 - high), "
+            "log10(1 - low)).", _beta_log_of_beta),
+    Mistake("log_uniform_beta", "This samples β itself log-uniformly, which is almost uniform on "
+            "[0.9, 0.999]. It is 1 - β that must be log-uniform: β = 1 - 10**r.",
+            _beta_log_uniform_beta),
 ))
 
 # ---- random_trials ------------------------------------------------------------------
@@ -222,7 +191,8 @@ def _dimension(spec):
 
 
 def random_trials(space, n_trials, rng):
-    """Reference: n_trials dicts; trial by trial, one draw per hyperparameter in space order."""
+    """Reference: n_trials dicts; trial by trial, one draw per hyperparameter in space order
+    (random_search's sampling, with the space given as plain data)."""
     dims = {name: _dimension(spec) for name, spec in space.items()}
     return [{name: dim.sample(rng) for name, dim in dims.items()} for _ in range(n_trials)]
 
@@ -273,11 +243,9 @@ def _sample_value(kind, args, rng, *, int_exclusive=False, log_as_uniform=False,
     raise ValueError(kind)
 
 
-def _trials_with(**flags):
-    def impl(space, n_trials, rng):
-        return [{name: _sample_value(spec[0], spec[1:], rng, **flags)
-                 for name, spec in space.items()} for _ in range(n_trials)]
-    return impl
+def _trials_generic(space, n_trials, rng, **flags):
+    return [{name: _sample_value(spec[0], spec[1:], rng, **flags)
+             for name, spec in space.items()} for _ in range(n_trials)]
 
 
 def _trials_param_major(space, n_trials, rng):
@@ -286,44 +254,29 @@ def _trials_param_major(space, n_trials, rng):
     return [{name: columns[name][t] for name in space} for t in range(n_trials)]
 
 
-register(Exercise(
-    name="random_trials",
-    notebook="09_hyperparameter_tuning",
-    summary="the hyperparameters of n random-search trials, each on its own scale",
-    reference=random_trials,
-    make_case=_trials_case,
-    points=2,
-    tolerance=_TOL,
-    reference_names=("course_lib.hyperparams.random_search",),
-    mistakes=(
-        Mistake(
-            "int_high_excluded", "rng.integers(low, high) never returns high: the upper bound "
-            "is exclusive. Use rng.integers(low, high + 1) so both ends can be drawn.",
-            _trials_with(int_exclusive=True),
-        ),
-        Mistake(
-            "log_kind_sampled_uniformly", "A 'log' hyperparameter (a learning rate, λ) must be "
+register("random_trials", random_trials, _trials_case, points=2, tolerance=_TOL,
+         implements=(random_search,),
+         summary="the hyperparameters of n random-search trials, each on its own scale", mistakes=(
+    Mistake("int_high_excluded", "rng.integers(low, high) never returns high: the upper bound is "
+            "exclusive. Use rng.integers(low, high + 1) so both ends can be drawn.",
+            variant(_trials_generic, int_exclusive=True)),
+    Mistake("log_kind_sampled_uniformly", "A 'log' hyperparameter (a learning rate, λ) must be "
             "sampled on a log scale: 10**r with r uniform in [log10 low, log10 high].",
-            _trials_with(log_as_uniform=True),
-        ),
-        Mistake(
-            "beta_kind_forgot_one_minus", "For a 'beta' hyperparameter 10**r is 1 - β; the "
-            "value to return is 1 - 10**r.", _trials_with(beta_as_power=True),
-        ),
-        Mistake(
-            "parameter_by_parameter", "You drew all the values of one hyperparameter, then all "
+            variant(_trials_generic, log_as_uniform=True)),
+    Mistake("beta_kind_forgot_one_minus", "For a 'beta' hyperparameter 10**r is 1 - β; the value "
+            "to return is 1 - 10**r.", variant(_trials_generic, beta_as_power=True)),
+    Mistake("parameter_by_parameter", "You drew all the values of one hyperparameter, then all "
             "the values of the next. Draw trial by trial: for each trial, one value of each "
-            "hyperparameter in the order of space (so adding a trial never changes the "
-            "earlier ones).", _trials_param_major,
-        ),
-    ),
+            "hyperparameter in the order of space (so adding a trial never changes the earlier "
+            "ones).", _trials_param_major),
 ))
 
 # ---- narrow_range -------------------------------------------------------------------
 
 
 def narrow_range(values, scores, low, high, top_k, log_scale, margin=0.1):
-    """Reference: the range covering the top_k best values, padded by margin on the scale."""
+    """Reference: the range covering the top_k best values, padded by margin on the scale
+    (narrow_space's rule for one dimension, with plain data instead of Trial objects)."""
     vals = np.asarray(values, dtype=float)
     order = np.argsort(-np.asarray(scores, dtype=float), kind="stable")
     best = vals[order[:top_k]]
@@ -373,41 +326,23 @@ def _narrow_generic(values, scores, low, high, top_k, log_scale, margin=0.1, *,
     return float(back(lo_t)), float(back(hi_t))
 
 
-def _narrow_with(**flags):
-    def impl(values, scores, low, high, top_k, log_scale, margin=0.1):
-        return _narrow_generic(values, scores, low, high, top_k, log_scale, margin, **flags)
-    return impl
-
-
-register(Exercise(
-    name="narrow_range",
-    notebook="09_hyperparameter_tuning",
-    summary="coarse to fine: the new range around the best trials, on the right scale",
-    reference=narrow_range,
-    make_case=_narrow_case,
-    points=2,
-    tolerance=_TOL,
-    reference_names=("course_lib.hyperparams.narrow_space",),
-    mistakes=(
-        Mistake(
-            "around_the_worst", "You kept the trials with the LOWEST scores. Higher scores are "
+# Same layout as random_trials' entry and nb10's batchnorm_backward on purpose: the one
+# format of a registry entry, register(name, reference, cases, ...,
+# mistakes=(Mistake(name, hint, impl), ...)) (see exercises/__init__.py).
+register("narrow_range", narrow_range, _narrow_case, points=2, tolerance=_TOL,
+         implements=(narrow_space,),
+         summary="coarse to fine: the new range around the best trials, on the right scale",
+         mistakes=(
+    Mistake("around_the_worst", "You kept the trials with the LOWEST scores. Higher scores are "
             "better here (dev accuracy): sort by -scores, or take the last top_k of "
-            "np.argsort(scores).", _narrow_with(worst=True),
-        ),
-        Mistake(
-            "linear_padding_on_log_scale", "For a log-scale hyperparameter the padding must be "
+            "np.argsort(scores).", variant(_narrow_generic, worst=True)),
+    Mistake("linear_padding_on_log_scale", "For a log-scale hyperparameter the padding must be "
             "computed on log10 of the values (pad = margin · (log10 high - log10 low)), then "
-            "converted back with 10**t.", _narrow_with(linear=True),
-        ),
-        Mistake(
-            "not_cut_to_the_old_range", "The new range must stay inside the old one: cut the "
+            "converted back with 10**t.", variant(_narrow_generic, linear=True)),
+    Mistake("not_cut_to_the_old_range", "The new range must stay inside the old one: cut the "
             "padded ends back to [low, high] (max with low, min with high).",
-            _narrow_with(no_clip=True),
-        ),
-        Mistake(
-            "padding_from_the_best_values", "The padding is a fraction of the OLD range's width "
+            variant(_narrow_generic, no_clip=True)),
+    Mistake("padding_from_the_best_values", "The padding is a fraction of the OLD range's width "
             "(on the scale), margin · (t(high) - t(low)), not of the spread of the best values.",
-            _narrow_with(pad_from_top=True),
-        ),
-    ),
+            variant(_narrow_generic, pad_from_top=True)),
 ))

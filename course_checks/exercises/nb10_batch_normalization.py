@@ -12,8 +12,10 @@ from course_lib.network import Network, forward
 
 from ..cases import Case
 from ..compare import Tolerance
-from ..registry import Exercise, Mistake, register
-from ._gen import dims, randn
+from ..registry import Mistake, registrar
+from ._gen import dims, randn, variant
+
+register = registrar("10_batch_normalization")
 
 _TOL = Tolerance(rtol=1e-6, atol=1e-9)
 
@@ -34,7 +36,8 @@ def _bn_inputs(rng: np.random.Generator, i: int):
 
 
 def batchnorm_forward(Z, gamma, beta, eps=1e-5):
-    """Reference: (out, cache) with cache = (Z_hat, gamma, mu, var, eps)."""
+    """Reference: (out, cache) with the notebook's cache (Z_hat, gamma, mu, var, eps); adapts
+    course_lib's, whose cache is (Z_hat, gamma, inv_std, mu, var)."""
     out, (Z_hat, _, _, mu, var) = _bn.batchnorm_forward(Z, gamma, beta, eps)
     return out, (Z_hat, gamma, mu, var, eps)
 
@@ -59,54 +62,31 @@ def _fwd_generic(Z, gamma, beta, eps=1e-5, *, ddof=0, eps_outside=False, axis=1,
     return out, (Z_hat, gamma, mu, var, eps)
 
 
-def _fwd_with(**flags):
-    def impl(Z, gamma, beta, eps=1e-5):
-        return _fwd_generic(Z, gamma, beta, eps, **flags)
-    return impl
-
-
-register(Exercise(
-    name="batchnorm_forward",
-    notebook="10_batch_normalization",
-    summary="training-mode batch norm of Z: (out, (Z_hat, gamma, mu, var, eps))",
-    reference=batchnorm_forward,
-    make_case=_fwd_case,
-    points=2,
-    tolerance=_TOL,
-    reference_names=("course_lib.batchnorm.batchnorm_forward",
-                     "course_lib.batchnorm._batchnorm_forward",
-                     "course_lib.batchnorm._batchnorm_forward_inplace"),
-    mistakes=(
-        Mistake(
-            "unbiased_variance", "The variance of batch norm divides by m (np.var's default, "
-            "ddof=0), not by m - 1: use Z.var(axis=1, keepdims=True).", _fwd_with(ddof=1),
-        ),
-        Mistake(
-            "eps_outside_sqrt", "ε goes inside the square root: (Z - μ) / np.sqrt(var + eps), "
-            "not / (np.sqrt(var) + eps). It matters for units whose z barely varies.",
-            _fwd_with(eps_outside=True),
-        ),
-        Mistake(
-            "statistics_over_units", "μ and σ² are taken over the examples of the mini-batch "
-            "(axis=1, one value per unit), not over the units (axis=0).", _fwd_with(axis=0),
-        ),
-        Mistake(
-            "divided_by_variance", "Divide by the standard deviation √(σ² + ε), not by the "
-            "variance σ² + ε.", _fwd_with(no_sqrt=True),
-        ),
-        Mistake(
-            "no_scale_and_shift", "After normalizing, scale and shift: out = gamma * Z_hat + "
-            "beta (γ and β are learned, so a layer can undo the normalization if it helps).",
-            _fwd_with(no_affine=True),
-        ),
-    ),
+register("batchnorm_forward", batchnorm_forward, _fwd_case, points=2, tolerance=_TOL,
+         implements=(_bn.batchnorm_forward,),
+         summary="training-mode batch norm of Z: (out, (Z_hat, gamma, mu, var, eps))", mistakes=(
+    Mistake("unbiased_variance", "The variance of batch norm divides by m (np.var's default, "
+            "ddof=0), not by m - 1: use Z.var(axis=1, keepdims=True).",
+            variant(_fwd_generic, ddof=1)),
+    Mistake("eps_outside_sqrt", "ε goes inside the square root: (Z - μ) / np.sqrt(var + eps), not "
+            "/ (np.sqrt(var) + eps). It matters for units whose z barely varies.",
+            variant(_fwd_generic, eps_outside=True)),
+    Mistake("statistics_over_units", "μ and σ² are taken over the examples of the mini-batch "
+            "(axis=1, one value per unit), not over the units (axis=0).",
+            variant(_fwd_generic, axis=0)),
+    Mistake("divided_by_variance", "Divide by the standard deviation √(σ² + ε), not by the "
+            "variance σ² + ε.", variant(_fwd_generic, no_sqrt=True)),
+    Mistake("no_scale_and_shift", "After normalizing, scale and shift: out = gamma * Z_hat + beta "
+            "(γ and β are learned, so a layer can undo the normalization if it helps).",
+            variant(_fwd_generic, no_affine=True)),
 ))
 
 # ---- batchnorm_backward ------------------------------------------------------------
 
 
 def batchnorm_backward(dout, cache):
-    """Reference: (dZ, dgamma, dbeta) from the notebook's cache (Z_hat, gamma, mu, var, eps)."""
+    """Reference: (dZ, dgamma, dbeta) from the notebook's cache (Z_hat, gamma, mu, var, eps),
+    turned into course_lib's (Z_hat, gamma, inv_std, mu, var)."""
     Z_hat, gamma, mu, var, eps = cache
     lib_cache = (Z_hat, gamma, 1.0 / np.sqrt(var + eps), mu, var)
     return _bn.batchnorm_backward(dout, lib_cache)
@@ -139,58 +119,27 @@ def _bwd_generic(dout, cache, *, dgamma_sum=False, dbeta_sum=False, constants=Fa
     return dZ, dgamma, dbeta
 
 
-def _bwd_with(**flags):
-    def impl(dout, cache):
-        return _bwd_generic(dout, cache, **flags)
-    return impl
-
-
-register(Exercise(
-    name="batchnorm_backward",
-    notebook="10_batch_normalization",
-    summary="backward pass of batch norm: (dZ, dgamma, dbeta)",
-    reference=batchnorm_backward,
-    make_case=_bwd_case,
-    points=3,
-    tolerance=_TOL,
-    depends_on=("batchnorm_forward",),
-    reference_names=("course_lib.batchnorm.batchnorm_backward",
-                     "course_lib.batchnorm.batchnorm_backward_graph",
-                     "course_lib.batchnorm._batchnorm_backward",
-                     "course_lib.batchnorm._batchnorm_backward_inplace"),
-    mistakes=(
-        Mistake(
-            "dgamma_without_1_over_m", "dγ is a gradient of the cost J = (1/m) Σ L, like dW: "
-            "average over the examples, np.mean(dout * Z_hat, axis=1, keepdims=True), not the "
-            "sum.", _bwd_with(dgamma_sum=True),
-        ),
-        Mistake(
-            "dbeta_without_1_over_m", "dβ is a gradient of the cost: the MEAN of dout over the "
-            "examples, not its sum.", _bwd_with(dbeta_sum=True),
-        ),
-        Mistake(
-            "mu_and_var_as_constants", "μ and σ² depend on every z of the batch, so dZ has two "
+register("batchnorm_backward", batchnorm_backward, _bwd_case, points=3, tolerance=_TOL,
+         depends_on=("batchnorm_forward",),
+         implements=(_bn.batchnorm_backward, _bn.batchnorm_backward_graph),
+         summary="backward pass of batch norm: (dZ, dgamma, dbeta)", mistakes=(
+    Mistake("dgamma_without_1_over_m", "dγ is a gradient of the cost J = (1/m) Σ L, like dW: "
+            "average over the examples, np.mean(dout * Z_hat, axis=1, keepdims=True), not the sum.",
+            variant(_bwd_generic, dgamma_sum=True)),
+    Mistake("dbeta_without_1_over_m", "dβ is a gradient of the cost: the MEAN of dout over the "
+            "examples, not its sum.", variant(_bwd_generic, dbeta_sum=True)),
+    Mistake("mu_and_var_as_constants", "μ and σ² depend on every z of the batch, so dZ has two "
             "more terms: dZ = (dZ_hat - mean(dZ_hat) - Z_hat · mean(dZ_hat · Z_hat)) / √(σ²+ε), "
-            "with dZ_hat = gamma * dout.", _bwd_with(constants=True),
-        ),
-        Mistake(
-            "forgot_gamma", "Going back through z̃ = γ ẑ + β multiplies by γ: dZ_hat = gamma * "
-            "dout, before the normalization's backward step.", _bwd_with(no_gamma=True),
-        ),
-        Mistake(
-            "dZ_divided_by_m", "dZ is per example in this course (like dZ = Ŷ - Y): no 1/m. "
-            "Only the parameter gradients dγ, dβ (and dW, db) carry the 1/m.",
-            _bwd_with(dz_over_m=True),
-        ),
-    ),
+            "with dZ_hat = gamma * dout.", variant(_bwd_generic, constants=True)),
+    Mistake("forgot_gamma", "Going back through z̃ = γ ẑ + β multiplies by γ: dZ_hat = gamma * "
+            "dout, before the normalization's backward step.",
+            variant(_bwd_generic, no_gamma=True)),
+    Mistake("dZ_divided_by_m", "dZ is per example in this course (like dZ = Ŷ - Y): no 1/m. Only "
+            "the parameter gradients dγ, dβ (and dW, db) carry the 1/m.",
+            variant(_bwd_generic, dz_over_m=True)),
 ))
 
 # ---- update_running_stats ----------------------------------------------------------
-
-
-def update_running_stats(running_mean, running_var, mu, var, beta=0.9):
-    """Reference: one EWMA step, running <- beta * running + (1 - beta) * batch."""
-    return _bn.update_running_stats(running_mean, running_var, mu, var, beta)
 
 
 def _run_case(rng: np.random.Generator, i: int) -> Case:
@@ -208,14 +157,6 @@ def _run_swapped(running_mean, running_var, mu, var, beta=0.9):
     return ((1 - beta) * running_mean + beta * mu, (1 - beta) * running_var + beta * var)
 
 
-def _run_inplace(running_mean, running_var, mu, var, beta=0.9):
-    running_mean *= beta
-    running_mean += (1 - beta) * mu
-    running_var *= beta
-    running_var += (1 - beta) * var
-    return running_mean, running_var
-
-
 def _run_last_batch(running_mean, running_var, mu, var, beta=0.9):
     return mu.copy(), var.copy()
 
@@ -224,44 +165,19 @@ def _run_no_one_minus(running_mean, running_var, mu, var, beta=0.9):
     return beta * running_mean + mu, beta * running_var + var
 
 
-register(Exercise(
-    name="update_running_stats",
-    notebook="10_batch_normalization",
-    summary="one EWMA step of the running mean and variance",
-    reference=update_running_stats,
-    make_case=_run_case,
-    points=1,
-    tolerance=_TOL,
-    reference_names=("course_lib.batchnorm.update_running_stats",
-                     "course_lib.batchnorm._update_running_stats"),
-    mistakes=(
-        Mistake(
-            "weights_swapped", "The old average keeps the big weight: running = beta * running + "
-            "(1 - beta) * batch. With beta = 0.9 the new batch counts for 10 %.", _run_swapped,
-        ),
-        Mistake(
-            "modified_in_place", "running_mean *= beta changes the caller's arrays; return new "
-            "arrays instead (beta * running_mean + (1 - beta) * mu).", _run_inplace,
-        ),
-        Mistake(
-            "last_batch_only", "Returning the batch's μ and σ² forgets every earlier batch. The "
+register("update_running_stats", _bn.update_running_stats, _run_case, tolerance=_TOL,
+         summary="one EWMA step of the running mean and variance", mistakes=(
+    Mistake("weights_swapped", "The old average keeps the big weight: running = beta * running + "
+            "(1 - beta) * batch. With beta = 0.9 the new batch counts for 10 %.", _run_swapped),
+    Mistake("last_batch_only", "Returning the batch's μ and σ² forgets every earlier batch. The "
             "running statistics are an exponentially weighted average over the batches.",
-            _run_last_batch,
-        ),
-        Mistake(
-            "missing_one_minus_beta", "The new batch is weighted by (1 - beta): without it the "
+            _run_last_batch),
+    Mistake("missing_one_minus_beta", "The new batch is weighted by (1 - beta): without it the "
             "average keeps growing instead of staying on the scale of μ and σ².",
-            _run_no_one_minus,
-        ),
-    ),
+            _run_no_one_minus),
 ))
 
 # ---- batchnorm_forward_eval --------------------------------------------------------
-
-
-def batchnorm_forward_eval(Z, gamma, beta, running_mean, running_var, eps=1e-5):
-    """Reference: gamma * (Z - running_mean) / sqrt(running_var + eps) + beta."""
-    return _bn.batchnorm_forward_eval(Z, gamma, beta, running_mean, running_var, eps)
 
 
 def _eval_case(rng: np.random.Generator, i: int) -> Case:
@@ -298,43 +214,26 @@ def _eval_updates_running(Z, gamma, beta, running_mean, running_var, eps=1e-5):
     return gamma * (Z - running_mean) / np.sqrt(running_var + eps) + beta
 
 
-register(Exercise(
-    name="batchnorm_forward_eval",
-    notebook="10_batch_normalization",
-    summary="test-time batch norm with the running statistics",
-    reference=batchnorm_forward_eval,
-    make_case=_eval_case,
-    points=1,
-    tolerance=_TOL,
-    reference_names=("course_lib.batchnorm.batchnorm_forward_eval",
-                     "course_lib.batchnorm._batchnorm_forward_eval"),
-    mistakes=(
-        Mistake(
-            "batch_statistics_at_test_time", "At test time use the running statistics, not "
-            "the statistics of the examples you are given: with one example, its own "
-            "variance is 0 and every prediction would be β.", _eval_batch_stats,
-        ),
-        Mistake(
-            "eps_outside_sqrt", "ε goes inside the square root: np.sqrt(running_var + eps).",
-            _eval_eps_outside,
-        ),
-        Mistake(
-            "divided_by_variance", "Divide by the standard deviation √(running_var + ε), not "
-            "by the variance.", _eval_no_sqrt,
-        ),
-        Mistake(
-            "running_stats_updated_at_test_time", "Evaluation must not change the running "
+register("batchnorm_forward_eval", _bn.batchnorm_forward_eval, _eval_case, tolerance=_TOL,
+         summary="test-time batch norm with the running statistics", mistakes=(
+    Mistake("batch_statistics_at_test_time", "At test time use the running statistics, not the "
+            "statistics of the examples you are given: with one example, its own variance is 0 "
+            "and every prediction would be β.", _eval_batch_stats),
+    Mistake("eps_outside_sqrt", "ε goes inside the square root: np.sqrt(running_var + eps).",
+            _eval_eps_outside),
+    Mistake("divided_by_variance", "Divide by the standard deviation √(running_var + ε), not by "
+            "the variance.", _eval_no_sqrt),
+    Mistake("running_stats_updated_at_test_time", "Evaluation must not change the running "
             "statistics: they are updated only by training mini-batches. Do not modify "
-            "running_mean and running_var here.", _eval_updates_running,
-        ),
-    ),
+            "running_mean and running_var here.", _eval_updates_running),
 ))
 
 # ---- bn_network_forward ------------------------------------------------------------
 
 
 def bn_network_forward(X, params, state, training):
-    """Reference: logits of X -> [Linear -> BN -> ReLU] x 2 -> Linear, and the new state."""
+    """Reference: logits of X -> [Linear -> BN -> ReLU] x 2 -> Linear, and the new state
+    (course_lib's forward on the Network those parameters describe)."""
     dims_ = (X.shape[0], params["W1"].shape[0], params["W2"].shape[0], params["W3"].shape[0])
     net = Network(dims_, output="softmax", batch_norm=True)
     ZL, _, new_state = forward(net, params, X, training=training, state=state)
@@ -386,44 +285,26 @@ def _net_generic(X, params, state, training, *, bn_after_act=False, eval_batch_s
     return params["W3"] @ A + params["b3"], {k: new_state[k] for k in sorted(new_state)}
 
 
-def _net_with(**flags):
-    def impl(X, params, state, training):
-        return _net_generic(X, params, state, training, **flags)
-    return impl
-
-
-register(Exercise(
-    name="bn_network_forward",
-    notebook="10_batch_normalization",
-    summary="logits of a 2-hidden-layer network with batch norm, and its new running statistics",
-    reference=bn_network_forward,
-    make_case=_net_case,
-    points=2,
-    tolerance=_TOL,
-    visible_cases=4,
-    hidden_cases=10,
-    depends_on=("batchnorm_forward", "update_running_stats", "batchnorm_forward_eval"),
-    reference_names=("course_lib.network.forward", "course_lib.network._forward_core"),
-    mistakes=(
-        Mistake(
-            "batch_norm_after_activation", "Batch norm goes on Z, BEFORE the activation: "
-            "Z = W A_prev, then z̃ = γ ẑ + β, then A = ReLU(z̃).",
-            _net_with(bn_after_act=True),
-        ),
-        Mistake(
-            "batch_statistics_in_evaluation", "With training=False, normalize with the "
-            "running statistics of state (batchnorm_forward_eval), not with the batch's own "
-            "μ and σ².", _net_with(eval_batch_stats=True),
-        ),
-        Mistake(
-            "running_stats_updated_in_evaluation", "With training=False the state must come "
-            "back unchanged: only training mini-batches update the running statistics.",
-            _net_with(update_in_eval=True),
-        ),
-        Mistake(
-            "running_stats_not_updated", "In training mode, update the running statistics of "
-            "each batch-norm layer with the batch's μ and σ² (update_running_stats, beta = "
-            "0.9) and return them in the new state.", _net_with(no_update=True),
-        ),
-    ),
+# Same layout as batchnorm_backward's entry on purpose: the one format of a registry
+# entry, register(name, reference, cases, ..., mistakes=(Mistake(name, hint, impl),
+# ...)) (see exercises/__init__.py).
+register("bn_network_forward", bn_network_forward, _net_case, points=2, tolerance=_TOL,
+         visible_cases=4, hidden_cases=10,
+         depends_on=("batchnorm_forward", "update_running_stats", "batchnorm_forward_eval"),
+         implements=(forward,),
+         summary="logits of a 2-hidden-layer network with batch norm, and its new running "
+                 "statistics",
+         mistakes=(
+    Mistake("batch_norm_after_activation", "Batch norm goes on Z, BEFORE the activation: Z = W "
+            "A_prev, then z̃ = γ ẑ + β, then A = ReLU(z̃).",
+            variant(_net_generic, bn_after_act=True)),
+    Mistake("batch_statistics_in_evaluation", "With training=False, normalize with the running "
+            "statistics of state (batchnorm_forward_eval), not with the batch's own μ and σ².",
+            variant(_net_generic, eval_batch_stats=True)),
+    Mistake("running_stats_updated_in_evaluation", "With training=False the state must come back "
+            "unchanged: only training mini-batches update the running statistics.",
+            variant(_net_generic, update_in_eval=True)),
+    Mistake("running_stats_not_updated", "In training mode, update the running statistics of each "
+            "batch-norm layer with the batch's μ and σ² (update_running_stats, beta = 0.9) and "
+            "return them in the new state.", variant(_net_generic, no_update=True)),
 ))

@@ -18,8 +18,10 @@ from course_lib.training import train
 
 from ..cases import Case, Rng, materialize
 from ..compare import Mismatch, Tolerance
-from ..registry import Exercise, Mistake, register
+from ..registry import Mistake, registrar
 from ._gen import dims, randn, seed
+
+register = registrar("12_capstone")
 
 _TOL = Tolerance(rtol=1e-6, atol=1e-9)
 
@@ -87,39 +89,24 @@ def _prep_no_shuffle(X, Y, rng):
     return ((X_tr - mu) / sigma, Y_tr, (X_dv - mu) / sigma, Y_dv, (X_te - mu) / sigma, Y_te)
 
 
-register(Exercise(
-    name="prepare_data",
-    notebook="12_capstone",
-    summary="shuffle, split 60/20/20, standardize every set with the training statistics",
-    reference=prepare_data,
-    make_case=_prep_case,
-    points=2,
-    tolerance=_TOL,
-    # The pieces (split, standardizer) are notebook 01's exercises: using course_lib's
-    # versions of them here is allowed, like any piece of an earlier notebook.
-    reference_names=(),
-    mistakes=(
-        Mistake(
-            "statistics_of_all_the_data", "μ and σ must come from the TRAINING set only: "
+# no implements=: the pieces (split, standardizer) are notebook 01's exercises, and
+# using course_lib's versions of them here is allowed, like any piece of an earlier
+# notebook.
+register("prepare_data", prepare_data, _prep_case, points=2, tolerance=_TOL,
+         summary="shuffle, split 60/20/20, standardize every set with the training statistics",
+         mistakes=(
+    Mistake("statistics_of_all_the_data", "μ and σ must come from the TRAINING set only: "
             "computing them on all the data lets the dev and test sets leak into training.",
-            _prep_all_data_stats,
-        ),
-        Mistake(
-            "each_set_its_own_statistics", "Standardize the dev and test sets with the training "
-            "set's μ and σ, not with their own: every set must go through the same "
-            "transformation the model was trained on.", _prep_own_stats,
-        ),
-        Mistake(
-            "division_by_zero_sigma", "A feature that never varies in the training set has "
-            "σ = 0 (a pixel that is blank in every image): divide it by 1 instead, "
-            "e.g. sigma = np.where(sigma > 0, sigma, 1.0).", _prep_no_guard,
-        ),
-        Mistake(
-            "no_shuffle", "Shuffle the examples first with ONE rng.permutation(m) applied to the "
+            _prep_all_data_stats),
+    Mistake("each_set_its_own_statistics", "Standardize the dev and test sets with the training "
+            "set's μ and σ, not with their own: every set must go through the same transformation "
+            "the model was trained on.", _prep_own_stats),
+    Mistake("division_by_zero_sigma", "A feature that never varies in the training set has σ = 0 "
+            "(a pixel that is blank in every image): divide it by 1 instead, e.g. sigma = "
+            "np.where(sigma > 0, sigma, 1.0).", _prep_no_guard),
+    Mistake("no_shuffle", "Shuffle the examples first with ONE rng.permutation(m) applied to the "
             "columns of X and Y; then cut 60/20/20 (dev and test counts round(0.2 m)).",
-            _prep_no_shuffle,
-        ),
-    ),
+            _prep_no_shuffle),
 ))
 
 # ---- network_spec ----------------------------------------------------------------------
@@ -187,35 +174,18 @@ def _drop_prob(spec, hp):
     return {**spec, "keep_probs": 1.0 - float(hp["keep_prob"])}
 
 
-register(Exercise(
-    name="network_spec",
-    notebook="12_capstone",
-    summary="the Network(...) keyword arguments for a dict of hyperparameters",
-    reference=network_spec,
-    make_case=_spec_case,
-    points=1,
-    tolerance=_TOL,
-    reference_names=(),
-    mistakes=(
-        Mistake(
-            "counted_the_output_layer", "num_hidden_layers counts the HIDDEN layers only: "
+register("network_spec", network_spec, _spec_case, tolerance=_TOL,
+         summary="the Network(...) keyword arguments for a dict of hyperparameters", mistakes=(
+    Mistake("counted_the_output_layer", "num_hidden_layers counts the HIDDEN layers only: "
             "layer_dims = (n_x, hidden_units × num_hidden_layers, n_classes), which has "
-            "num_hidden_layers + 2 entries.", _spec_with(_off_by_one),
-        ),
-        Mistake(
-            "no_input_size", "layer_dims starts with the input size n_x (n[0]), then the hidden "
-            "layers, then n_classes.", _spec_with(_no_input),
-        ),
-        Mistake(
-            "sigmoid_output", "With 10 classes the output layer is a softmax (output='softmax'), "
-            "not a sigmoid.", _spec_with(_sigmoid_out),
-        ),
-        Mistake(
-            "drop_probability", "keep_probs is the probability of KEEPING a unit: pass "
+            "num_hidden_layers + 2 entries.", _spec_with(_off_by_one)),
+    Mistake("no_input_size", "layer_dims starts with the input size n_x (n[0]), then the hidden "
+            "layers, then n_classes.", _spec_with(_no_input)),
+    Mistake("sigmoid_output", "With 10 classes the output layer is a softmax (output='softmax'), "
+            "not a sigmoid.", _spec_with(_sigmoid_out)),
+    Mistake("drop_probability", "keep_probs is the probability of KEEPING a unit: pass "
             "hparams['keep_prob'] itself (PyTorch's Dropout takes the other one, p = 1 - "
-            "keep_prob).", _spec_with(_drop_prob),
-        ),
-    ),
+            "keep_prob).", _spec_with(_drop_prob)),
 ))
 
 # ---- train_model -----------------------------------------------------------------------
@@ -248,38 +218,22 @@ def _train_case(rng: np.random.Generator, i: int) -> Case:
     return Case((hp, X, Y, Rng(seed(rng))), names=("hparams", "X_train", "Y_train", "rng"))
 
 
-register(Exercise(
-    name="train_model",
-    notebook="12_capstone",
-    summary="the capstone's training recipe: He init, Adam, inverse-time decay, mini-batches",
-    reference=train_model,
-    make_case=_train_case,
-    points=2,
-    tolerance=_TOL,
-    depends_on=("network_spec",),
-    reference_names=(),
-    mistakes=(
-        Mistake(
-            "xavier_initialization", "The hidden layers are ReLU: initialize with He "
+register("train_model", train_model, _train_case, points=2, tolerance=_TOL,
+         depends_on=("network_spec",),
+         summary="the capstone's training recipe: He init, Adam, inverse-time decay, mini-batches",
+         mistakes=(
+    Mistake("xavier_initialization", "The hidden layers are ReLU: initialize with He "
             "(net.init_params(rng, 'he'), std √(2/n[l-1])), not Xavier.",
-            lambda hp, X, Y, rng: _train(hp, X, Y, rng, init="xavier"),
-        ),
-        Mistake(
-            "no_learning_rate_decay", "Pass the schedule: make_schedule('inverse_time', "
+            lambda hp, X, Y, rng: _train(hp, X, Y, rng, init="xavier")),
+    Mistake("no_learning_rate_decay", "Pass the schedule: make_schedule('inverse_time', "
             "learning_rate, decay_rate=hparams['decay_rate']) as train(..., schedule=...).",
-            lambda hp, X, Y, rng: _train(hp, X, Y, rng, decay=False),
-        ),
-        Mistake(
-            "gradient_descent_not_adam", "The recipe uses Adam(lr=hparams['learning_rate']), "
-            "not plain gradient descent.", lambda hp, X, Y, rng: _train(hp, X, Y, rng, adam=False),
-        ),
-        Mistake(
-            "fresh_generator_for_training", "Use the rng you are given for everything, the "
+            lambda hp, X, Y, rng: _train(hp, X, Y, rng, decay=False)),
+    Mistake("gradient_descent_not_adam", "The recipe uses Adam(lr=hparams['learning_rate']), not "
+            "plain gradient descent.", lambda hp, X, Y, rng: _train(hp, X, Y, rng, adam=False)),
+    Mistake("fresh_generator_for_training", "Use the rng you are given for everything, the "
             "initialization first and then train(..., rng=rng): a new generator makes the run "
             "depend on a seed the caller cannot choose.",
-            lambda hp, X, Y, rng: _train(hp, X, Y, rng, train_rng=np.random.default_rng(0)),
-        ),
-    ),
+            lambda hp, X, Y, rng: _train(hp, X, Y, rng, train_rng=np.random.default_rng(0))),
 ))
 
 # ---- capstone_pipeline -----------------------------------------------------------------
@@ -392,39 +346,20 @@ def _one_epoch(X, Y, hparams, rng):
     return train_model({**hparams, "epochs": 1}, X_train, Y_train, rng)
 
 
-register(Exercise(
-    name="capstone_pipeline",
-    notebook="12_capstone",
-    summary="prepare_data + network_spec + train_model on the digits reach 93 % dev accuracy",
-    reference=capstone_pipeline,
-    make_case=_pipeline_case,
-    points=2,
-    compare=_compare_pipeline,
-    visible_cases=1,
-    hidden_cases=2,
-    depends_on=("prepare_data", "network_spec", "train_model"),
-    reference_names=(),
-    provided=True,
-    mistakes=(
-        Mistake(
-            "labels_shuffled_separately", "X and Y must be shuffled with ONE permutation: "
-            "drawing a second one for Y separates the images from their labels, and the "
-            "model can only learn the class frequencies.",
-            _pipeline_with(prep=_prep_labels_own_permutation),
-        ),
-        Mistake(
-            "zeros_initialization", "With every weight 0, all hidden units compute the same "
-            "thing and stay identical (notebook 02): initialize with He, "
-            "net.init_params(rng, 'he').", _pipeline_with(init="zeros"),
-        ),
-        Mistake(
-            "gradient_descent_not_adam", "The recipe uses Adam(lr=hparams['learning_rate']); "
+register("capstone_pipeline", capstone_pipeline, _pipeline_case, points=2,
+         compare=_compare_pipeline, visible_cases=1, hidden_cases=2,
+         depends_on=("prepare_data", "network_spec", "train_model"), provided=True,
+         summary="prepare_data + network_spec + train_model on the digits reach 93 % dev accuracy",
+         mistakes=(
+    Mistake("labels_shuffled_separately", "X and Y must be shuffled with ONE permutation: drawing "
+            "a second one for Y separates the images from their labels, and the model can only "
+            "learn the class frequencies.", _pipeline_with(prep=_prep_labels_own_permutation)),
+    Mistake("zeros_initialization", "With every weight 0, all hidden units compute the same thing "
+            "and stay identical (notebook 02): initialize with He, net.init_params(rng, 'he').",
+            _pipeline_with(init="zeros")),
+    Mistake("gradient_descent_not_adam", "The recipe uses Adam(lr=hparams['learning_rate']); "
             "plain gradient descent with Adam's learning rate is far too slow here.",
-            _pipeline_with(adam=False),
-        ),
-        Mistake(
-            "epochs_ignored", "Train for hparams['epochs'] epochs: a single pass over the "
-            "training set is not enough.", _one_epoch,
-        ),
-    ),
+            _pipeline_with(adam=False)),
+    Mistake("epochs_ignored", "Train for hparams['epochs'] epochs: a single pass over the "
+            "training set is not enough.", _one_epoch),
 ))

@@ -9,8 +9,10 @@ import numpy as np
 
 from ..cases import Case
 from ..compare import Tolerance
-from ..registry import Exercise, Mistake, register
+from ..registry import Mistake, registrar
 from ._gen import dims, randn
+
+register = registrar("13_frameworks")
 
 _TOL = Tolerance(rtol=1e-9, atol=1e-12)
 
@@ -59,36 +61,19 @@ def _lay_all_flat(params):
     return {k: v.ravel().copy() for k, v in params.items()}
 
 
-register(Exercise(
-    name="to_torch_layout",
-    notebook="13_frameworks",
-    summary="course_lib parameters -> the array shapes of torch.nn.Linear / BatchNorm1d",
-    reference=to_torch_layout,
-    make_case=_layout_case,
-    points=1,
-    tolerance=_TOL,
-    visible_cases=4,
-    hidden_cases=10,
-    reference_names=(),
-    mistakes=(
-        Mistake(
-            "transposed_weights", "nn.Linear(n_in, n_out).weight has shape (n_out, n_in), the "
+register("to_torch_layout", to_torch_layout, _layout_case, tolerance=_TOL, visible_cases=4,
+         hidden_cases=10,
+         summary="course_lib parameters -> the array shapes of torch.nn.Linear / BatchNorm1d",
+         mistakes=(
+    Mistake("transposed_weights", "nn.Linear(n_in, n_out).weight has shape (n_out, n_in), the "
             "same as the course's W[l]: PyTorch computes x @ weight.T because ITS examples are "
-            "rows. Keep W as it is.", _lay_transposed,
-        ),
-        Mistake(
-            "column_vectors_kept", "PyTorch's bias, BatchNorm weight (γ) and bias (β) are 1-D, "
-            "shape (n,): flatten the course's (n, 1) columns with .ravel().", _lay_columns_kept,
-        ),
-        Mistake(
-            "only_b_flattened", "γ and β are vectors too (BatchNorm1d.weight and .bias, shape "
-            "(n,)): flatten them like b.", _lay_only_b,
-        ),
-        Mistake(
-            "weights_flattened", "Only the vectors (b, γ, β) become 1-D; a weight matrix keeps "
-            "its 2-D shape (n[l], n[l-1]).", _lay_all_flat,
-        ),
-    ),
+            "rows. Keep W as it is.", _lay_transposed),
+    Mistake("column_vectors_kept", "PyTorch's bias, BatchNorm weight (γ) and bias (β) are 1-D, "
+            "shape (n,): flatten the course's (n, 1) columns with .ravel().", _lay_columns_kept),
+    Mistake("only_b_flattened", "γ and β are vectors too (BatchNorm1d.weight and .bias, shape "
+            "(n,)): flatten them like b.", _lay_only_b),
+    Mistake("weights_flattened", "Only the vectors (b, γ, β) become 1-D; a weight matrix keeps "
+            "its 2-D shape (n[l], n[l-1]).", _lay_all_flat),
 ))
 
 # ---- torch_equivalents -----------------------------------------------------------------
@@ -128,33 +113,18 @@ def _eq_momentum(lr, beta, keep_prob, bn_beta):
     return {**torch_equivalents(lr, beta, keep_prob, bn_beta), "sgd_momentum": 1 - beta}
 
 
-register(Exercise(
-    name="torch_equivalents",
-    notebook="13_frameworks",
-    summary="PyTorch's SGD lr/momentum, Dropout p and BatchNorm momentum for the course's values",
-    reference=torch_equivalents,
-    make_case=_eq_case,
-    points=1,
-    tolerance=_TOL,
-    reference_names=(),
-    mistakes=(
-        Mistake(
-            "heavy_ball_learning_rate", "PyTorch's SGD momentum is the heavy-ball form "
-            "v = βv + dw. The course's EMA form v = βv + (1-β)dw takes steps (1-β) times "
-            "smaller, so the same run needs lr = α(1 - β) in PyTorch.", _eq_heavy_ball,
-        ),
-        Mistake(
-            "bn_momentum_is_beta", "BatchNorm1d's momentum is the weight of the NEW batch: "
-            "running = (1 - momentum)·running + momentum·batch, so momentum = 1 - β_bn "
-            "(0.1 for β_bn = 0.9).", _eq_bn_beta,
-        ),
-        Mistake(
-            "dropout_p_is_keep_prob", "nn.Dropout(p) takes the probability of DROPPING a unit: "
-            "p = 1 - keep_prob.", _eq_keep,
-        ),
-        Mistake(
-            "momentum_is_one_minus_beta", "SGD's momentum argument is β itself (it multiplies "
-            "the old velocity); only the learning rate changes: lr = α(1 - β).", _eq_momentum,
-        ),
-    ),
+register("torch_equivalents", torch_equivalents, _eq_case, tolerance=_TOL,
+         summary="PyTorch's SGD lr/momentum, Dropout p and BatchNorm momentum for the "
+                 "course's values",
+         mistakes=(
+    Mistake("heavy_ball_learning_rate", "PyTorch's SGD momentum is the heavy-ball form v = βv + "
+            "dw. The course's EMA form v = βv + (1-β)dw takes steps (1-β) times smaller, so the "
+            "same run needs lr = α(1 - β) in PyTorch.", _eq_heavy_ball),
+    Mistake("bn_momentum_is_beta", "BatchNorm1d's momentum is the weight of the NEW batch: "
+            "running = (1 - momentum)·running + momentum·batch, so momentum = 1 - β_bn (0.1 for "
+            "β_bn = 0.9).", _eq_bn_beta),
+    Mistake("dropout_p_is_keep_prob", "nn.Dropout(p) takes the probability of DROPPING a unit: p "
+            "= 1 - keep_prob.", _eq_keep),
+    Mistake("momentum_is_one_minus_beta", "SGD's momentum argument is β itself (it multiplies the "
+            "old velocity); only the learning rate changes: lr = α(1 - β).", _eq_momentum),
 ))

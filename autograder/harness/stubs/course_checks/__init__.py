@@ -2,7 +2,9 @@
 
 The notebooks' trusted setup cells import helpers from course_checks; inside
 the grading sandbox these stubs take their place. Grade cells are never run
-there (the grader checks outputs itself), so ``check`` does nothing.
+there (the grader checks outputs itself), so ``check`` does nothing. The one real
+piece of course_checks in the sandbox is ``course_checks/cases.py``, mounted alone as
+the top-level module ``cases`` for the worker (see that module's doc).
 """
 
 

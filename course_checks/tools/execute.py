@@ -1,4 +1,4 @@
-"""Run a notebook top to bottom in a fresh kernel and measure it.
+"""Run a notebook top to bottom in a fresh kernel and measure it (nbclient).
 
 Used by the student self-check and the notebook tests. Every cell runs even
 after an error (like "Run All" that keeps going), and the report keeps each
