@@ -49,6 +49,7 @@ import numpy as np
 
 from course_checks import Exercise, exercises_for
 from course_checks.cases import Case, argument_pairs, same_value
+from course_checks.outline import SELFCHECK_CELL_ID, answer_cell_id
 from course_checks.runner import evaluate_outputs
 
 from . import NOTEBOOKS, ROOT, SOLUTIONS
@@ -72,7 +73,7 @@ __all__ = [
 ]
 
 GRADER_VERSION = "1"
-SKIPPED_LOCKED_CELLS = {"selfcheck"}
+SKIPPED_LOCKED_CELLS = {SELFCHECK_CELL_ID}
 SUSPICIOUS = ("ctypes", "gc.get_objects", "__closure__", "sys.modules", "importlib.reload",
               "os.write", "/proc/", "__wrapped__", "sys.settrace", "setrecursionlimit",
               "__globals__")
@@ -418,6 +419,11 @@ class Worker:
             os.close(self.resp_fd)
         except (OSError, AttributeError):
             pass
+        drain = getattr(self, "_drain", None)
+        if self.proc is not None and self.proc.stderr is not None and drain is not None:
+            drain.join(timeout=5)  # the worker is dead: its stderr ends
+            if not drain.is_alive():
+                self.proc.stderr.close()  # else a ResourceWarning when it is collected
 
 
 # ---- static checks -------------------------------------------------------------------
@@ -434,10 +440,22 @@ def _dotted(node: ast.AST) -> str | None:
     return None
 
 
+_AST_LOCK = threading.Lock()
+
+
+def parse_source(source: str) -> ast.Module:
+    """``ast.parse``, one thread at a time: in some CPython releases (3.11.7 here) the
+    converter's recursion counter is shared between threads, and two submissions parsed
+    at once can raise "SystemError: AST constructor recursion depth mismatch"
+    (CPython gh-106905)."""
+    with _AST_LOCK:
+        return ast.parse(source)
+
+
 def _import_aliases(source: str) -> dict[str, str]:
     aliases: dict[str, str] = {}
     try:
-        tree = ast.parse(source)
+        tree = parse_source(source)
     except Exception:
         return aliases
     for node in ast.walk(tree):
@@ -451,15 +469,23 @@ def _import_aliases(source: str) -> dict[str, str]:
     return aliases
 
 
-def reference_uses(source: str, names: tuple[str, ...], context: str = "") -> list[str]:
+def _is_reference(full: str, names: tuple[str, ...], private_of: tuple[str, ...]) -> bool:
+    """``full`` is a reference name, or a private name (``_x``) of a module in ``private_of``."""
+    return full in names or any(full.startswith(f"{m}._") for m in private_of)
+
+
+def reference_uses(source: str, names: tuple[str, ...], context: str = "",
+                   private_of: tuple[str, ...] = ()) -> list[str]:
     """Reference names (``course_lib.module.function``) an answer imports or uses.
 
     ``context`` is the code that runs before the answer (the setup cells): names it
-    imports count too. Also reports any import of ``course_checks`` (the registry
+    imports count too. ``private_of`` are the modules of the references
+    (``Exercise.reference_modules``): their private helpers (``course_lib.batchnorm._x``)
+    count as references too. Also reports any import of ``course_checks`` (the registry
     holds the references).
     """
     try:
-        tree = ast.parse(source)
+        tree = parse_source(source)
     except Exception:  # SyntaxError, ValueError (NUL bytes), UnicodeEncodeError, ...
         return []
     aliases: dict[str, str] = _import_aliases(context)
@@ -480,7 +506,7 @@ def reference_uses(source: str, names: tuple[str, ...], context: str = "") -> li
             for a in node.names:
                 full = f"{node.module}.{a.name}"
                 aliases[a.asname or a.name] = full
-                if full in names:
+                if _is_reference(full, names, private_of):
                     hits.add(full)
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute | ast.Name):
@@ -489,7 +515,7 @@ def reference_uses(source: str, names: tuple[str, ...], context: str = "") -> li
                 continue
             head, _, rest = dotted.partition(".")
             full = aliases.get(head, head) + (f".{rest}" if rest else "")
-            if full in names:
+            if _is_reference(full, names, private_of):
                 hits.add(full)
     return sorted(hits)
 
@@ -528,6 +554,19 @@ def tamper_flags(source: nbformat.NotebookNode, sub: nbformat.NotebookNode) -> l
     return flags
 
 
+def is_source_notebook(source: nbformat.NotebookNode, release: nbformat.NotebookNode,
+                       sub: nbformat.NotebookNode) -> bool:
+    """Whether ``sub`` is the instructor's source notebook (``solutions/``) rather than the
+    released one: every locked cell that the release changed (its hidden tests removed)
+    is as in the source."""
+    released = {c.get("id"): c for c in release.cells}
+    mine = {c.get("id"): c for c in sub.cells}
+    changed = [c for c in source.cells if _nbg(c).get("locked") and c.get("id") in released
+               and released[c.id].get("source") != c.get("source")]
+    return bool(changed) and all(c.id in mine and mine[c.id].get("source") == c.get("source")
+                                 for c in changed)
+
+
 # ---- grading one notebook ---------------------------------------------------------
 
 
@@ -538,7 +577,7 @@ def _answer_source(ex_name: str, sub: nbformat.NotebookNode) -> str | None:
 
 def _find_answer(ex_name: str, sub: nbformat.NotebookNode) -> Any:
     for cell in sub.cells:
-        if cell.get("cell_type") == "code" and cell.get("id") == ex_name:
+        if cell.get("cell_type") == "code" and cell.get("id") == answer_cell_id(ex_name):
             return cell.source
     for cell in sub.cells:
         if cell.get("cell_type") == "code" and _nbg(cell).get("grade_id") == ex_name:
@@ -727,6 +766,7 @@ FLAG_KINDS = {
     "disk": "some code wrote more than the disk limit allows",
     "review": "some code uses constructs the instructor looks at by hand",
     "grader": "the grader had a problem with this notebook (not caused by your code)",
+    "source": "the notebook handed in is not the version released to students",
 }
 
 
@@ -904,6 +944,8 @@ def load_submission(path: Path, assignment: str, student: str, exercises: list[E
                              sha, exercises)
     release = nbformat.read(release_dir / f"{assignment}.ipynb", as_version=4)
     flags = [f"tampering: {f}" for f in tamper_flags(release, sub)]
+    if is_source_notebook(source, release, sub):  # one flag, not one per edited cell
+        flags = [f"source: instructor source notebook submitted (solutions/{assignment}.ipynb)"]
     setup_code = "\n".join(
         c.source for c in source.cells
         if c.cell_type == "code" and _nbg(c).get("locked") and not _nbg(c).get("grade")
@@ -911,7 +953,8 @@ def load_submission(path: Path, assignment: str, student: str, exercises: list[E
     static_ref = {}
     for ex in exercises:
         src = answers.get(ex.name) or ""
-        static_ref[ex.name] = reference_uses(src, ex.reference_names, setup_code)
+        static_ref[ex.name] = reference_uses(src, ex.reference_names, setup_code,
+                                             ex.reference_modules)
         flags += [f"review: {ex.name} uses {s}" for s in suspicious_constructs(src)]
     return _Loaded(sub, source, answers, flags, static_ref, sha)
 
@@ -1018,8 +1061,14 @@ def _cell_flags(cells: dict[str, CellStatus], answers: dict[str, str | None]) ->
     return flags
 
 
+def _calls_reference(stub: str, ex: Exercise) -> bool:
+    """Whether the stubbed call ``stub`` (a qualified name) used ``ex``'s reference: one of
+    its reference names, a private helper of their modules, or anything of course_checks."""
+    return (stub.startswith("course_checks.")
+            or _is_reference(stub, ex.reference_names, ex.reference_modules))
+
+
 def _event_flags(events: list[tuple[str, str, str, str]], exercises: list[Exercise]) -> list[str]:
-    references = {n for ex in exercises for n in ex.reference_names}
     flags = []
     for kind, detail, phase, where in events:
         if phase == "trusted":
@@ -1028,7 +1077,7 @@ def _event_flags(events: list[tuple[str, str, str, str]], exercises: list[Exerci
                              "have (course_checks/allowed.py)")
             continue
         if kind == "stub":
-            if detail in references or detail.startswith("course_checks."):
+            if any(_calls_reference(detail, ex) for ex in exercises):
                 flags.append(f"reference: {where} called {detail}")
             continue
         flags.append(f"{kind if kind in FLAG_KINDS else 'review'}: {where}: {detail}")
@@ -1103,7 +1152,7 @@ def _grade_exercise(ex: Exercise, session: _Session, limits: Limits, cell: CellS
                                  f"calling {ex.name} on the {kind} cases stopped Python: {exc}")
         session.note(events, ex.name, False)
         stubs = [d for k, d, p, w in session.events if w == ex.name and k == "stub"]
-        if any(d in ex.reference_names or d.startswith("course_checks.") for d in stubs):
+        if any(_calls_reference(d, ex) for d in stubs):
             return ExerciseGrade(ex.name, 0.0, pts, "reference used",
                                  f"{ex.name} calls the course_lib reference of this exercise: "
                                  "it earns nothing")

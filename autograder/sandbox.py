@@ -6,7 +6,8 @@ teaches it, and every other package but numpy, matplotlib, ipywidgets, tqdm and
 their dependencies), the per-notebook sandbox ``course_lib`` at ``/opt/lib`` (every module
 that could compute one of the notebook's answers is a stub there:
 :mod:`autograder.libstub`), the grading harness at ``/opt/harness`` and the cases'
-plain-data module at ``/opt/cases/cases.py``. It does NOT see the repository (so
+plain-data module ``course_checks/cases.py`` alone, at ``/opt/cases/cases.py`` (the worker
+imports it as ``cases``). It does NOT see the repository (so
 no real ``course_lib`` source, no ``solutions/``, no nbgrader source, no registry,
 no gradebook), the course directory, or other students' files. It gets a private
 ``/proc`` and PID namespace, no network, an empty environment but for a fixed list
@@ -36,6 +37,8 @@ from pathlib import Path
 __all__ = ["SANDBOX_SETTINGS", "Limits", "SandboxUnavailable", "available", "build_command"]
 
 HARNESS_DIR = Path(__file__).resolve().parent / "harness"
+# course_checks/cases.py alone, importable in the sandbox as the top-level module ``cases``
+# (the rest of course_checks holds the references and stays out): see its module doc.
 CASES_MODULE = Path(__file__).resolve().parent.parent / "course_checks" / "cases.py"
 # The sandbox's whole environment (bubblewrap starts from an empty one): nothing of the
 # grading process's environment (tokens, credentials, the hidden seed) reaches it.

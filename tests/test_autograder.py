@@ -163,6 +163,12 @@ def minus(name: str) -> dict[str, float]:
     return {**FULL, name: 0.0}
 
 
+def flagged(name: str, source: str) -> tuple[dict[str, str], dict[str, float], str]:
+    """An attack in the answer to ``name``: ``source`` earns nothing there (the rest of
+    the notebook keeps its points) and the notebook is flagged."""
+    return {name: source}, minus(name), "flagged"
+
+
 # ---- the basics ------------------------------------------------------------------------
 
 
@@ -233,11 +239,10 @@ class Server:
 
 
 ATTACKS = {
-    "monkeypatched_numpy_and_asserts": (
-        {"diagnose": "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
-                     "np.array_equal = lambda *a, **k: True\n"
-                     "np.testing.assert_allclose = lambda *a, **k: None\n" + WRONG_DIAGNOSE},
-        minus("diagnose"), "flagged"),
+    "monkeypatched_numpy_and_asserts": flagged("diagnose",
+        "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+        "np.array_equal = lambda *a, **k: True\n"
+        "np.testing.assert_allclose = lambda *a, **k: None\n" + WRONG_DIAGNOSE),
     "ndarray_subclass_always_equal": (
         {"standardize": textwrap.dedent("""
             class Cheat(np.ndarray):
@@ -247,65 +252,54 @@ ATTACKS = {
                 return np.zeros(X.shape).view(Cheat)
         """)},
         minus("standardize"), "graded"),
-    "calls_the_reference": (
-        {"split_data": "from course_lib.data import train_dev_test_split\n"
-                       "def split_data(X, Y, fractions, rng):\n"
-                       "    return train_dev_test_split(X, Y, fractions, rng=rng)\n"},
-        minus("split_data"), "flagged"),
-    "calls_the_reference_obfuscated": (
-        {"fit_standardizer": "import importlib\n"
-                             "def fit_standardizer(X_train):\n"
-                             "    m = importlib.import_module('course_' + 'lib.data')\n"
-                             "    return getattr(m, 'fit_' + 'standardizer')(X_train)\n"},
-        minus("fit_standardizer"), "flagged"),
-    "imports_the_registry": (
-        {"diagnose": "def diagnose(train_error, dev_error, bayes_error=0.0):\n"
-                     "    from course_checks import get\n"
-                     "    return get('diagnose').reference(train_error, dev_error, bayes_error)\n"},
-        minus("diagnose"), "flagged"),
-    "infinite_loop_in_answer_cell": (
-        {"diagnose": "def diagnose(train_error, dev_error, bayes_error=0.0):\n"
-                     "    return train_error - bayes_error > 0.02, dev_error - train_error > 0.02\n"
-                     "while True:\n    pass\n"},
-        minus("diagnose"), "flagged"),
-    "infinite_loop_in_function": (
-        {"standardize": "def standardize(X, mu, sigma):\n    while True:\n        pass\n"},
-        minus("standardize"), "flagged"),
-    "memory_bomb": (
-        {"fit_standardizer": "def fit_standardizer(X_train):\n"
-                             "    hog = bytearray(8 * 2**30)\n    return hog\n"},
-        minus("fit_standardizer"), "flagged"),
-    "fork_bomb": (
-        {"diagnose": "import os\ndef diagnose(train_error, dev_error, bayes_error=0.0):\n"
-                     "    while True:\n        os.fork()\n"},
-        minus("diagnose"), "flagged"),
-    "os_exit_in_answer_cell": (
-        {"standardize": "import os\ndef standardize(X, mu, sigma):\n"
-                        "    return (X - mu) / sigma\nos._exit(0)\n"},
-        minus("standardize"), "flagged"),
-    "sys_exit_in_function": (
-        {"diagnose": "import sys\ndef diagnose(train_error, dev_error, bayes_error=0.0):\n"
-                     "    sys.exit(0)\n"},
-        minus("diagnose"), "flagged"),
-    "reads_the_source_notebooks": (
-        {"split_data": "import json\ndef split_data(X, Y, fractions, rng):\n"
-                       f"    json.load(open({str(SOLUTIONS / (A + '.ipynb'))!r}))\n"
-                       "    return None\n"},
-        minus("split_data"), "flagged"),
+    "calls_the_reference": flagged("split_data",
+        "from course_lib.data import train_dev_test_split\n"
+        "def split_data(X, Y, fractions, rng):\n"
+        "    return train_dev_test_split(X, Y, fractions, rng=rng)\n"),
+    "calls_the_reference_obfuscated": flagged("fit_standardizer",
+        "import importlib\n"
+        "def fit_standardizer(X_train):\n"
+        "    m = importlib.import_module('course_' + 'lib.data')\n"
+        "    return getattr(m, 'fit_' + 'standardizer')(X_train)\n"),
+    "imports_the_registry": flagged("diagnose",
+        "def diagnose(train_error, dev_error, bayes_error=0.0):\n"
+        "    from course_checks import get\n"
+        "    return get('diagnose').reference(train_error, dev_error, bayes_error)\n"),
+    "infinite_loop_in_answer_cell": flagged("diagnose",
+        "def diagnose(train_error, dev_error, bayes_error=0.0):\n"
+        "    return train_error - bayes_error > 0.02, dev_error - train_error > 0.02\n"
+        "while True:\n    pass\n"),
+    "infinite_loop_in_function": flagged("standardize",
+        "def standardize(X, mu, sigma):\n    while True:\n        pass\n"),
+    "memory_bomb": flagged("fit_standardizer",
+        "def fit_standardizer(X_train):\n"
+        "    hog = bytearray(8 * 2**30)\n    return hog\n"),
+    "fork_bomb": flagged("diagnose",
+        "import os\ndef diagnose(train_error, dev_error, bayes_error=0.0):\n"
+        "    while True:\n        os.fork()\n"),
+    "os_exit_in_answer_cell": flagged("standardize",
+        "import os\ndef standardize(X, mu, sigma):\n"
+        "    return (X - mu) / sigma\nos._exit(0)\n"),
+    "sys_exit_in_function": flagged("diagnose",
+        "import sys\ndef diagnose(train_error, dev_error, bayes_error=0.0):\n"
+        "    sys.exit(0)\n"),
+    "reads_the_source_notebooks": flagged("split_data",
+        "import json\ndef split_data(X, Y, fractions, rng):\n"
+        f"    json.load(open({str(SOLUTIONS / (A + '.ipynb'))!r}))\n"
+        "    return None\n"),
     "correct_answer_warns_on_stderr": (
         {"standardize": "import sys, warnings\ndef standardize(X, mu, sigma):\n"
                         "    warnings.warn('careful')\n    print('noise', file=sys.stderr)\n"
                         "    return (X - mu) / sigma\n"},
         FULL, "graded"),
-    "clears_the_tripwires_through_main": (
-        {"fit_standardizer": "import importlib\n"
-                             "try:\n    __import__('__main__').ARMED.clear()\n"
-                             "except AttributeError:\n    pass\n"
-                             "def fit_standardizer(X_train):\n"
-                             "    __import__('__main__').__dict__.get('ARMED', set()).clear()\n"
-                             "    m = importlib.import_module('course_' + 'lib.data')\n"
-                             "    return getattr(m, 'fit_' + 'standardizer')(X_train)\n"},
-        minus("fit_standardizer"), "flagged"),
+    "clears_the_tripwires_through_main": flagged("fit_standardizer",
+        "import importlib\n"
+        "try:\n    __import__('__main__').ARMED.clear()\n"
+        "except AttributeError:\n    pass\n"
+        "def fit_standardizer(X_train):\n"
+        "    __import__('__main__').__dict__.get('ARMED', set()).clear()\n"
+        "    m = importlib.import_module('course_' + 'lib.data')\n"
+        "    return getattr(m, 'fit_' + 'standardizer')(X_train)\n"),
     "fifo_where_the_worker_writes": (
         {"standardize": "import os\n"
                         "for tag in ('visible', 'hidden'):\n"
@@ -478,9 +472,14 @@ def test_collect_grade_export_feedback_gradebook(tmp_path):
     results = C.load_results(course)
     C.write_gradebook(course, results)
     out = C.export_csv(results, course / "grades.csv")
-    rows = list(csv.DictReader(out.open()))
-    assert [r["total"] for r in rows] == ["6.0", "4.0", "6.0", "4.0"]
-    assert all(r["status"] == "graded" for r in rows)
+    rows = list(csv.DictReader(out.open()))  # one row per student and exercise
+    assert len(rows) == 4 * len(FULL)
+    totals = {}
+    for r in rows:
+        totals[r["student"]] = totals.get(r["student"], 0) + float(r["points"])
+    assert totals == {"student00": 6, "student01": 4, "student02": 6, "student03": 4}
+    assert [r["points"] for r in rows if r["student"] == "student01"] == ["2", "0", "1", "1"]
+    assert all(r["submission_status"] == "graded" for r in rows)
     pages = C.write_feedback(course, results)
     text = pages[1].read_text()
     assert "diagnose" in text and "BEGIN HIDDEN" not in text and "4 / 6" in text
@@ -513,6 +512,7 @@ def test_killed_run_resumes_to_the_same_export(tmp_path):
     runs = {}
     for label in ("straight", "interrupted"):
         course = tmp_path / label
+        C.release(course, [A])
         C.collect(folder, course)
         cmd = [sys.executable, "-m", "autograder", "--course", str(course), "grade", A,
                "--jobs", "1", "--no-progress", "--cell-timeout", "8", "--call-timeout", "8"]
@@ -530,12 +530,13 @@ def test_killed_run_resumes_to_the_same_export(tmp_path):
         subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, timeout=600)
         subprocess.run([sys.executable, "-m", "autograder", "--course", str(course), "export"],
                        cwd=ROOT, check=True, capture_output=True, timeout=120)
-        runs[label] = (course / "grades.csv").read_text()
+        runs[label] = (course / "export" / "grades.csv").read_text()
     assert runs["straight"] == runs["interrupted"]
 
 
 def test_grade_refuses_without_sandbox(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on PATH
+    (tmp_path / "c" / "release").mkdir(parents=True)  # a released (empty) course
     out = subprocess.run([sys.executable, "-m", "autograder", "--course", str(tmp_path / "c"),
                           "grade"], cwd=ROOT, capture_output=True, text=True, timeout=120,
                          env={**os.environ, "PATH": str(tmp_path)})

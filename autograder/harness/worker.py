@@ -45,6 +45,9 @@ import time
 import traceback
 import types
 
+# ``cases`` is course_checks/cases.py, mounted alone (course_checks itself, which holds
+# the references, is not in the sandbox): it rebuilds the cases from their plain form and
+# says which arguments a call changed. It imports only numpy and the standard library.
 _CASES_DIR = os.environ.get("GRADER_CASES_DIR", "/opt/cases")
 if _CASES_DIR not in sys.path:
     sys.path.insert(0, _CASES_DIR)
@@ -57,6 +60,9 @@ import cases  # noqa: E402
 import numpy as np  # noqa: E402
 
 IO = os.environ.get("GRADER_IO", "/sandbox")
+# The folders whose files count against MAX_FILES: the work folder, and /tmp when it is
+# the sandbox's own tmpfs (without bubblewrap, /tmp is the host's and not the student's).
+COUNTED_DIRS = (IO, "/tmp") if IO == "/sandbox" else (IO,)
 MAX_ARRAY_BYTES = 64 << 20
 MAX_NODES = 100_000
 MAX_DEPTH = 32
@@ -718,7 +724,7 @@ class Worker:
         if self.student.gc_enabled:
             self.student.gc_enabled = False
             self.event("monkeypatch", "the cyclic garbage collector was turned back on")
-        if count_files(IO, MAX_FILES) + count_files("/tmp", MAX_FILES) > MAX_FILES:
+        if sum(count_files(root, MAX_FILES) for root in COUNTED_DIRS) > MAX_FILES:
             _os_write(2, f"\nGRADER-DISK more than {MAX_FILES} files\n".encode())
             os._exit(REFUSED_EXIT + 1)
 
