@@ -3,6 +3,7 @@
 
     python3 course.py lab      # create .venv if needed, install, open JupyterLab
     python3 course.py test     # create .venv if needed, install, run ruff + the test suite
+    python3 course.py test --quick   # ruff + the quick subset (-m "not slow"), under 2 min
     python3 course.py setup    # create/update .venv (and, as root, apt-get install bubblewrap)
     python3 course.py oracle   # also pip install torch==2.13.0 for the oracle tests
     python3 course.py bench    # run the speed benchmark against PyTorch
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -103,17 +105,62 @@ def oracle() -> None:
         sys.exit(f"[course] could not install {TORCH_PIN} (exit {rc})")
 
 
+def _workers() -> int:
+    """Test processes: one per core this process may use, at most 4 (the browser tests,
+    one work unit of a few minutes, bound the time beyond that). Not more than the
+    cores: the notebooks' time budgets are measured while the other workers run (with
+    3 workers on 2 cores, 03_regularization's kernel took 30.3 s of its 30 s)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def pytest_args(args: list[str], workers: int) -> list[str]:
+    """The pytest arguments of ``course.py test [--quick] [pytest arguments]``.
+
+    ``--quick`` selects the quick subset, ``-m "not slow"``, run in one process (it is
+    CPU-bound and short: a second worker would spend what it saves on collecting the
+    suite again). The whole suite runs on ``workers`` processes, or as many as ``-n``
+    says (pytest-xdist, ``--dist loadgroup``: tests/conftest.py keeps the tests that
+    share an expensive state in one worker and sends the longest first); ``-n 0`` or
+    ``-p no:xdist`` runs it in one process.
+    """
+    quick = "--quick" in args
+    args = [a for a in args if a != "--quick"]
+    out = ["-m", "not slow"] if quick else []
+    off = any(a in ("no:xdist", "-pno:xdist") for a in args)
+    numprocesses = any(a == "-n" or (a.startswith("-n") and a[2:].isdigit())
+                       or a.startswith("--numprocesses") for a in args)
+    dist = any(a.startswith("--dist") for a in args)
+    if not (off or quick or numprocesses) and workers > 1:
+        out += ["-n", str(workers)]
+        numprocesses = True
+    if numprocesses and not (off or dist):
+        out += ["--dist", "loadgroup", "--no-loadscope-reorder"]
+    return out + args
+
+
 def test(args: list[str]) -> int:
-    """Lint, then the whole test suite. Extra arguments go to pytest."""
+    """Lint, then the test suite (``--quick``: the quick subset). Other arguments go to
+    pytest."""
     setup()
-    sandbox_tools()
-    browser_tools()
+    if "--quick" not in args:
+        sandbox_tools()
+        browser_tools()
     _say("ruff check")
     rc = _run(PY, "-m", "ruff", "check", ".")
     if rc:
         return rc
-    _say("pytest")
-    return _run(PY, "-m", "pytest", *args)
+    cmd = pytest_args(args, _workers())
+    _say("pytest " + shlex.join(cmd))
+    env = dict(os.environ)
+    # Workers share the cores: one BLAS thread each (as the notebooks' kernels), or
+    # OpenBLAS's spinning threads slow every process down.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
+    return _run(PY, "-m", "pytest", *cmd, env=env)
 
 
 def lab(args: list[str]) -> int:

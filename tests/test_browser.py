@@ -43,6 +43,13 @@ Without a browser (also run when Playwright or Chromium is missing):
 The browser tests skip, with the reason, when Playwright or Chromium is missing
 (``python3 course.py test`` installs both when it runs as root).
 ``COURSE_BROWSER_PAGES`` sets how many notebooks run at once (default 2).
+
+In a pytest-xdist worker (``python3 course.py test``), JupyterLab with its kernels, and
+Playwright's driver with the Chromium it starts, run at a lower CPU priority (``nice``
+5; ``COURSE_BROWSER_NICE`` sets it, 0 turns it off; Chromium run as root raises some
+of its own threads again): the other worker's notebook runs and sandboxed grading have
+time budgets, and must not lose their core to the notebooks running in the browser
+(which still get about a quarter of a core each when both cores are busy).
 """
 
 from __future__ import annotations
@@ -86,6 +93,8 @@ SOLUTION_NAMES = notebook_names(SOLUTIONS)
 STUDENTS = [n for n in STUDENT_NAMES if n != "index"]
 RUN_SOLUTIONS = os.environ.get("COURSE_BROWSER_SOLUTIONS", "0") == "1"
 PAGES = max(1, int(os.environ.get("COURSE_BROWSER_PAGES", "2")))
+NICE = max(0, int(os.environ.get("COURSE_BROWSER_NICE",
+                                  "5" if os.environ.get("PYTEST_XDIST_WORKER") else "0")))
 SHOTS = ROOT / "artifacts" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
 NOTEBOOK_SECONDS = 600
@@ -147,6 +156,8 @@ class Lab:
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")  # CI runs as root
+        if NICE and shutil.which("nice"):  # the server and the kernels it starts
+            cmd = ["nice", "-n", str(NICE), *cmd]
         log = self.log_path.open("w")
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env,
                                      cwd=self.root_dir, start_new_session=True)
@@ -202,6 +213,10 @@ class Browser:
     async def _launch(self) -> None:
         from playwright.async_api import async_playwright
 
+        if NICE and hasattr(os, "setpriority"):
+            # Linux: a thread's nice value passes to the processes it starts, here
+            # Playwright's driver and so Chromium (this thread only runs the event loop).
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
         self.pw = await async_playwright().start()
         # Playwright gives every launch a fresh, temporary user-data-dir.
         self.browser = await self.pw.chromium.launch(executable_path=CHROMIUM,
@@ -242,13 +257,18 @@ class Browser:
 
 # ---- running a notebook in JupyterLab ---------------------------------------------------
 
-JS_RUN = r"""
-async (path) => {
+# Opens a notebook in JupyterLab and waits for its kernel (the start of JS_RUN and JS_OPEN).
+JS_OPEN_PANEL = r"""
   const app = window.jupyterapp;
   const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
   await panel.context.ready;
   await panel.sessionContext.ready;
   app.shell.activateById(panel.id);
+"""
+
+JS_RUN = r"""
+async (path) => {
+""" + JS_OPEN_PANEL + r"""
   const nb = panel.content;
   const started = performance.now();
   const times = {};
@@ -662,11 +682,7 @@ def instructor_lab(tmp_path_factory, graded_class, exchange):
 
 JS_OPEN = r"""
 async (path) => {
-  const app = window.jupyterapp;
-  const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
-  await panel.context.ready;
-  await panel.sessionContext.ready;
-  app.shell.activateById(panel.id);
+""" + JS_OPEN_PANEL + r"""
   return panel.id;
 }
 """
@@ -911,6 +927,7 @@ async def _typeset_offline(browser: Browser, path: Path) -> dict:
     return {**counts, "blocked": blocked}
 
 
+@pytest.mark.slow  # executes a notebook
 def test_html_command_line(tmp_path):
     """``python -m autograder.publish html OUTDIR NAME`` (what ``course.py html`` runs)."""
     out = subprocess.run(

@@ -1,6 +1,7 @@
 """Every notebook of the course, source and student version.
 
-* ``notebooks/`` is exactly what ``python -m autograder generate`` makes from ``solutions/``;
+* ``notebooks/`` is exactly what ``python -m autograder generate`` makes from ``solutions/``
+  (which cells each exercise has, and their ids and points, is tests/test_outline.py);
 * every source notebook runs top to bottom without an error and earns full marks
   (scored by nbgrader's own ``determine_grade``);
 * every student notebook runs, its only errors are the unfinished exercises'
@@ -8,41 +9,28 @@
 * each run's wall time and kernel peak memory are measured and must stay within
   budget (30 s and 1 GiB; the capstone 90 s); the measurements are printed at the
   end of the session and written to ``artifacts/notebook_budget.json``.
+
+Each notebook is executed once per test process, by the ``executed_notebook`` fixture
+(tests/conftest.py), and that one run serves all of its tests.
 """
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-from functools import cache
 
 import nbformat
 import pytest
 
 from autograder import NOTEBOOKS, ROOT, SOLUTIONS
-from autograder.notebooks import generate, notebook_names
-from course_checks import exercises_for
-from course_checks.execute import execute_notebook, grade_cells
+from autograder.notebooks import generate, notebook_differences, notebook_names
+from course_checks.tools.execute import grade_cells
 
 NAMES = notebook_names(SOLUTIONS)
 BUDGET_SECONDS = {"12_capstone": 90.0}
 DEFAULT_SECONDS = 30.0
 BUDGET_BYTES = 1 << 30
-MEASURED: dict[str, dict] = {}
 UNFINISHED = {"NotImplementedYet", "NotImplementedError"}
-
-
-@cache
-def run(kind: str, name: str):
-    directory = SOLUTIONS if kind == "solution" else NOTEBOOKS
-    report = execute_notebook(directory / f"{name}.ipynb")
-    MEASURED[f"{kind}:{name}"] = {
-        "seconds": round(report.seconds, 2),
-        "kernel_seconds": round(report.kernel_seconds, 2),
-        "peak_rss_mib": round((report.peak_rss_bytes or 0) / 2**20, 1),
-    }
-    return report
 
 
 def test_there_are_notebooks():
@@ -52,13 +40,18 @@ def test_there_are_notebooks():
 
 
 def test_student_notebooks_are_in_sync_with_solutions(tmp_path):
+    # generate() first checks each source against the registry and raises OutlineError
+    # naming every disagreement (tests/test_outline.py checks them all without nbgrader)
     generate(NAMES, out_dir=tmp_path)
+    stale = {}
     for name in NAMES:
         want = (tmp_path / f"{name}.ipynb").read_text(encoding="utf-8")
         have = (NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8")
-        assert have == want, (
-            f"notebooks/{name}.ipynb is out of date: run `python -m autograder generate`"
-        )
+        if have != want:
+            stale[f"notebooks/{name}.ipynb"] = notebook_differences(have, want)
+    assert not stale, (
+        "student notebooks out of date (run `python -m autograder generate`):\n"
+        + "\n".join(f"  {path}: {'; '.join(why)}" for path, why in stale.items()))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -78,30 +71,8 @@ def test_committed_without_outputs_and_with_stable_ids(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_exercise_has_an_answer_cell_and_a_grade_cell(name):
-    nb = nbformat.read(SOLUTIONS / f"{name}.ipynb", as_version=4)
-    sources = {c.id: c.source for c in nb.cells}
-    for ex in exercises_for(name):
-        assert ex.name in sources, f"no answer cell {ex.name}"
-        cell = next(c for c in nb.cells if c.id == ex.name)
-        if ex.provided:  # defined by the notebook from other answers: a locked cell
-            assert "### BEGIN SOLUTION" not in cell.source
-            assert cell.metadata["nbgrader"]["locked"]
-            assert not cell.metadata["nbgrader"]["solution"]
-            assert f"def {ex.name}(" in cell.source
-            assert set(ex.depends_on) <= {e.name for e in exercises_for(name)}
-        else:
-            assert "### BEGIN SOLUTION" in sources[ex.name]
-        grade_id = f"check_{ex.name}"
-        assert grade_id in sources, f"no grade cell {grade_id}"
-        assert f'check("{ex.name}", {ex.name}, hidden=True)' in sources[grade_id]
-        cell = next(c for c in nb.cells if c.id == grade_id)
-        assert cell.metadata["nbgrader"]["points"] == ex.points
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_source_notebook_runs_and_earns_full_marks(name):
-    report = run("solution", name)
+def test_source_notebook_runs_and_earns_full_marks(name, executed_notebook):
+    report = executed_notebook("solution", name)
     assert not report.timed_out
     assert report.errors == [], [(e.cell_id, e.ename, e.evalue[:300]) for e in report.errors]
     scores = grade_cells(report.nb)
@@ -111,8 +82,8 @@ def test_source_notebook_runs_and_earns_full_marks(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_student_notebook_runs_and_earns_zero(name):
-    report = run("student", name)
+def test_student_notebook_runs_and_earns_zero(name, executed_notebook):
+    report = executed_notebook("student", name)
     assert not report.timed_out
     unexpected = [(e.cell_id, e.ename, e.evalue[:300]) for e in report.errors
                   if e.ename not in UNFINISHED]
@@ -124,8 +95,8 @@ def test_student_notebook_runs_and_earns_zero(name):
 
 @pytest.mark.parametrize("kind", ["solution", "student"])
 @pytest.mark.parametrize("name", NAMES)
-def test_time_and_memory_budget(name, kind):
-    report = run(kind, name)
+def test_time_and_memory_budget(name, kind, executed_notebook):
+    report = executed_notebook(kind, name)
     limit = BUDGET_SECONDS.get(name, DEFAULT_SECONDS)
     # The budget is on the kernel's execution time: wall time also counts kernel start
     # and, rarely, a client-side wait on widget cells (nbclient issue 312), which we
@@ -139,6 +110,7 @@ def test_time_and_memory_budget(name, kind):
         )
 
 
+@pytest.mark.slow
 def test_selfcheck_cli_exit_status(tmp_path):
     """The self-check exits 1 on a blank notebook and 0 on a finished one."""
     blank = subprocess.run(
@@ -160,6 +132,7 @@ def test_selfcheck_cli_exit_status(tmp_path):
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
 
+@pytest.mark.slow
 def test_selfcheck_reports_a_wrong_answer_with_its_hint(tmp_path):
     nb = nbformat.read(NOTEBOOKS / "00_welcome.ipynb", as_version=4)
     cell = next(c for c in nb.cells if c.id == "relu")
@@ -197,16 +170,3 @@ def test_real_nbgrader_autograde_scores_solution_and_blank(tmp_path):
         assert gb.find_submission(name, "alice").score == 1.0
         assert gb.find_submission(name, "bob").score == 0.0
 
-
-def teardown_module(module):
-    if not MEASURED:
-        return
-    out = ROOT / "artifacts"
-    out.mkdir(exist_ok=True)
-    (out / "notebook_budget.json").write_text(json.dumps(MEASURED, indent=1, sort_keys=True))
-    lines = ["", "notebook execution (kernel s, wall s, kernel peak MiB):"]
-    for key in sorted(MEASURED):
-        m = MEASURED[key]
-        lines.append(f"  {key:<40} {m['kernel_seconds']:>7.2f} s {m['seconds']:>7.2f} s "
-                     f"{m['peak_rss_mib']:>8.1f} MiB")
-    print("\n".join(lines))
