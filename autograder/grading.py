@@ -753,6 +753,7 @@ def scrub(text: str, extra: tuple[str, ...] = ()) -> str:
 FLAG_KINDS = {
     "tampering": "locked or graded cells, or their metadata, were changed",
     "reference": "an answer used the course's reference implementation",
+    "library": "an answer called a course_lib function that is withheld while grading",
     "timeout": "some code did not finish within the time limit",
     "crash": "some code stopped the Python process",
     "memory": "some code ran out of memory",
@@ -1076,9 +1077,13 @@ def _event_flags(events: list[tuple[str, str, str, str]], exercises: list[Exerci
                 flags.append(f"grader: {where} called {detail}, which the sandbox does not "
                              "have (course_checks/allowed.py)")
             continue
-        if kind == "stub":
+        if kind == "stub":  # a withheld course_lib function: the reference, or another
+            # implementation of some answer (a fast kernel); the call raised either way
             if any(_calls_reference(detail, ex) for ex in exercises):
                 flags.append(f"reference: {where} called {detail}")
+            else:
+                flags.append(f"library: {where} called {detail}, which is withheld while "
+                             "this notebook is graded (the call raised)")
             continue
         flags.append(f"{kind if kind in FLAG_KINDS else 'review'}: {where}: {detail}")
     return flags

@@ -291,7 +291,7 @@ GROUPS["library10"] = Group(B10, [
         def batchnorm_forward(Z, gamma, beta, eps=1e-5):
             return B.batchnorm_forward_inplace(Z.copy(), gamma, beta, eps, np.empty_like(Z),
                                                np.ones((Z.shape[1], 1)))
-    """, 0, ("reference used",), ("reference",)),
+    """, 0, ("error",), ("library",)),  # the fast kernel is withheld: the call raises
     _a("setup_cell_import_backward_graph", 1, "batchnorm_backward", """
         def batchnorm_backward(dout, cache):
             return batchnorm_backward_graph(dout, cache)
@@ -312,7 +312,7 @@ GROUPS["library10"] = Group(B10, [
         def bn_network_forward(X, params, state, training):
             core = getattr(importlib.import_module("course_lib.network" + "_fast"), "_for" + "ward")
             return core(None, None, params, X, None, state, X.dtype)
-    """, 0, ("reference used",), ("reference",)),
+    """, 0, ("error",), ("library",)),  # the fast backend is withheld: the call raises
 ])
 
 # ---- class 2: disarming the harness, walking frames ----------------------------------------
@@ -658,7 +658,8 @@ GROUPS["disk07"] = Group(O7, [
             for i in range(100_000):
                 open(f"/sandbox/empty{i}", "w").close()
             return w - lr * dw
-    """, 0, DISK, ("disk",)),
+    """, 0, DISK + ("timeout",), (("disk", "timeout"),)),  # files are counted after each
+    # call: on a loaded machine the call's time limit can end it first (flagged either way)
     _a("hundred_thousand_files_by_mknod", 5, "momentum_step", """
         import os, stat
         def momentum_step(w, dw, v, lr, beta=0.9):

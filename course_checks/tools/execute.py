@@ -8,6 +8,8 @@ error with its cell, the wall time, and the kernel's peak resident memory.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +104,12 @@ def execute_notebook(
         record_timing=True, resources={"metadata": {"path": workdir}},
     )
     client.km = client.create_kernel_manager()
+    # IPC sockets, not TCP ports: on a machine starting many kernels at once (the test
+    # suite's workers), a TCP port picked for one kernel can be taken by another before
+    # it binds, and the client then waits out the start-up timeout (seen: 2 minutes).
+    sockets = tempfile.mkdtemp(prefix="course-kernel-")
+    client.km.transport = "ipc"
+    client.km.ip = os.path.join(sockets, "ipc")  # absolute: the kernel runs in another cwd
     t0 = time.perf_counter()
     peak = None
     timed_out = False
@@ -123,6 +131,7 @@ def execute_notebook(
             peak = _peak_rss(pid)
     finally:
         client._cleanup_kernel()
+        shutil.rmtree(sockets, ignore_errors=True)
     seconds = time.perf_counter() - t0
     errors = []
     for index, cell in enumerate(nb.cells):
