@@ -119,9 +119,9 @@ COURSE = (
     Entry("07_optimizers", 2, "Optimizers", "momentum · RMSprop · Adam",
           "momentum, Nesterov, AdaGrad, RMSprop and Adam, step by step, on a valley, "
           "moons and digits"),
-    Entry("08_learning_rate_decay", 2, "Learning-rate decay", "schedules · settling",
-          "why a constant learning rate keeps bouncing near the minimum, and five decay "
-          "schedules that let it settle"),
+    Entry("08_learning_rate_decay", 2, "Learning-rate decay", "decay · warm-up · cosine",
+          "why a constant learning rate keeps bouncing near the minimum, five decay "
+          "schedules that let it settle, warm-up for Adam's first steps, cosine annealing"),
     Entry("09_hyperparameter_tuning", 3, "Hyperparameter tuning", "random search · log scale",
           "what to tune first, random points instead of a grid, sampling on a log scale, "
           "coarse to fine"),
