@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Set up and run the course with nothing but Python 3.11.
 
-    python3 course.py lab      # create .venv if needed, install, open JupyterLab
+    python3 course.py lab      # create .venv if needed, install, open JupyterLab (students)
+    python3 course.py lab --instructor   # the same with nbgrader's instructor tools
     python3 course.py test     # create .venv if needed, install, run ruff + the test suite
     python3 course.py test --quick   # ruff + the quick subset (-m "not slow"), under 2 min
     python3 course.py setup    # create/update .venv (and, as root, apt-get install bubblewrap)
@@ -13,6 +14,13 @@ Everything goes into ``.venv`` next to this file. The only system-wide installs 
 Debian's bubblewrap (``setup``, ``test``) and chromium (``test``), with apt-get, and
 only when run as root.
 The virtual environment is reinstalled only when pyproject.toml changes.
+
+``lab`` opens the landing page ``notebooks/index.ipynb`` and prints its URL (also with
+``--no-browser``), with the Jupyter configuration in ``jupyter/`` (no news pop-up;
+for students, nbgrader's Validate and Assignments without the instructor's tools).
+JupyterLab saves the course's notebooks without what running them adds (outputs,
+execution counts, the kernel's metadata; ``jupyter/lab/jupyter_server_config.py``):
+opening or running a notebook leaves it unmodified in git; editing it is a change.
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".course-installed"
+JUPYTER_CONFIG = ROOT / "jupyter"  # config dirs added to JUPYTER_CONFIG_PATH by ``lab``
+LANDING = "index.ipynb"  # in notebooks/
 EXTRAS = "test,course,cluster,browser"
 TORCH_PIN = "torch==2.13.0"
 
@@ -70,6 +80,7 @@ def setup() -> None:
     if rc:
         sys.exit(f"[course] pip install failed (exit {rc})")
     STAMP.write_text(fp)
+
 
 
 def _apt_install(binary: str, package: str, purpose: str, without: str) -> None:
@@ -163,17 +174,45 @@ def test(args: list[str]) -> int:
     return _run(PY, "-m", "pytest", *cmd, env=env)
 
 
-def lab(args: list[str]) -> int:
-    """Open the course in JupyterLab."""
-    setup()
-    start = "notebooks/index.ipynb" if (ROOT / "notebooks/index.ipynb").exists() else "notebooks"
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
-        args = [*args, "--allow-root"]  # JupyterLab refuses root otherwise (containers, VMs)
-    env = dict(os.environ)
+def lab_command(args: list[str], root: Path = ROOT, python: str | Path = PY,
+                environ: dict[str, str] | None = None) -> tuple[list[str], dict[str, str]]:
+    """The command and environment of ``course.py lab [--instructor] [JupyterLab args]``.
+
+    Students: JupyterLab serves ``notebooks/`` and opens (and prints the URL of) the
+    landing page, ``/lab/tree/index.ipynb``, with the config dirs ``jupyter/student``
+    and ``jupyter/lab`` on ``JUPYTER_CONFIG_PATH`` (after the user's own config).
+    ``--instructor``: it serves the repository (``notebooks/`` and ``solutions/``) with
+    ``jupyter/lab`` only, so nbgrader's formgrader and Create Assignment are there.
+    """
+    instructor = "--instructor" in args
+    args = [a for a in args if a != "--instructor"]
+    env = dict(os.environ if environ is None else environ)
+    dirs = [root / "jupyter" / "lab"] if instructor else [
+        root / "jupyter" / "student", root / "jupyter" / "lab"]
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        [str(d) for d in dirs] + [p for p in env.get("JUPYTER_CONFIG_PATH", "").split(
+            os.pathsep) if p])
     # Small matrices: BLAS threads cost more than they give, and fight on a busy laptop.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
-    return _run(BIN / "jupyter", "lab", start, *args, env=env)
+    served = root if instructor else root / "notebooks"
+    start = ("notebooks/" if instructor else "") + LANDING
+    cmd = [str(python), "-m", "jupyterlab", f"--ServerApp.root_dir={served}"]
+    if (served / start).exists():
+        # the URL JupyterLab prints and opens (a file argument would only be opened)
+        cmd.append(f"--LabApp.default_url=/lab/tree/{start}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
+        args = [*args, "--allow-root"]  # JupyterLab refuses root otherwise (containers, VMs)
+    return cmd + args, env
+
+
+def lab(args: list[str]) -> int:
+    """Open the course in JupyterLab (``--instructor``: with nbgrader's instructor tools)."""
+    setup()
+    cmd, env = lab_command(args)
+    _say(f"the course opens at the URL ending in /lab/tree/{LANDING}?token=... printed below")
+    return _run(*cmd, env=env)
+
 
 
 def html(args: list[str]) -> int:

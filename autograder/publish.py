@@ -224,16 +224,31 @@ class PublishError(RuntimeError):
     """A notebook could not be published (it raised an error when executed)."""
 
 
+# nbconvert's lab template writes no alt for a figure: take the one the figure's output
+# carries (course_lib.plots.alt_text, in the output's metadata["image/png"]["alt"]).
+_ALT_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block data_png scoped -%}
+{%- set alt = (output | get_metadata('alt', 'image/png')) or (cell | get_metadata('alt')) -%}
+{%- if alt -%}{{ super() | replace('<img ', '<img alt="' ~ (alt | escape_html) ~ '" ', 1) }}
+{%- else -%}{{ super() }}{%- endif -%}
+{%- endblock data_png -%}
+"""
+
+
 def notebook_html(nb: nbformat.NotebookNode, resources_dir: Path | None = None,
                   mathjax_url: str | None = None) -> str:
-    """One notebook as a standalone HTML page (JupyterLab's look, PNGs and images embedded).
+    """One notebook as a standalone HTML page (JupyterLab's look, PNGs and images embedded,
+    a figure's alt text from its output's metadata).
 
     Formulas stay LaTeX for MathJax, which the page loads from ``mathjax_url``
     (nbconvert's default: a CDN, so a reader needs the network for typeset math).
     """
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", embed_images=True)
+    exporter = HTMLExporter(template_name="lab", embed_images=True,
+                            extra_loaders=[DictLoader({"course.html.j2": _ALT_TEMPLATE})],
+                            template_file="course.html.j2")
     if mathjax_url:
         exporter.mathjax_url = mathjax_url
     resources = {"metadata": {"path": str(resources_dir or NOTEBOOKS)}}

@@ -6,6 +6,8 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import course_lib.plots  # noqa: F401  (the colour-blind-safe palette and figures' alt text)
+
 from .registry import get
 
 __all__ = ["yours_or_reference"]

@@ -7,6 +7,19 @@ into a new figure otherwise) and returns the Axes it drew on
 (:func:`plot_activation_histograms` returns its row of Axes). Every plot gets a
 title, labelled axes, and a legend when it shows more than one series.
 
+Accessibility:
+
+* **colours**: importing this module sets matplotlib's colour cycle to the
+  Okabe–Ito palette (:data:`PALETTE`, distinguishable with the common colour-vision
+  deficiencies), so ``"C0"``, ``"C1"``, ... and every default line colour of the
+  notebooks use it; :func:`use_course_style` sets it again (e.g. after
+  ``plt.style.use``);
+* **alt text**: every plot function states what it shows (:func:`describe` on its
+  Axes); :func:`alt_text` gives a figure's description (those statements, else one
+  derived from its titles, axis labels and legend). In IPython/Jupyter, importing
+  this module makes every figure's PNG output carry it as ``metadata["alt"]``,
+  which the HTML export (``python3 course.py html``) writes as the image's ``alt``.
+
 What the plots show is computed elsewhere: the activations of a deep random network
 by :func:`course_lib.initialization.hidden_activations`, the confusion matrix by
 :func:`course_lib.diagnosis.confusion_matrix`, the bowl and the optimizer paths on it
@@ -16,6 +29,8 @@ drawn on) returns arrays and can be tested without drawing anything.
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -27,7 +42,10 @@ from .diagnosis import confusion_matrix
 from .validation import check_array, check_int, check_positive, check_shape
 
 __all__ = [
+    "PALETTE",
+    "alt_text",
     "decision_grid",
+    "describe",
     "plot_activation_histograms",
     "plot_batch_costs",
     "plot_confusion_matrix",
@@ -35,7 +53,142 @@ __all__ = [
     "plot_history",
     "plot_optimizer_paths",
     "plot_schedules",
+    "use_course_style",
 ]
+
+
+# ---- colour-blind-safe palette, alt text --------------------------------------
+
+# Okabe & Ito (2008), "Color Universal Design": blue, orange, bluish green, vermillion,
+# reddish purple, sky blue, yellow, black. Yellow and black last: yellow is faint on
+# white, black reads as "reference".
+PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
+                            "#56B4E9", "#F0E442", "#000000")
+_ALT = "_course_alt_text"
+_MAX_ALT = 700
+
+
+def use_course_style() -> None:
+    """Set matplotlib's colour cycle (``"C0"``, ``"C1"``, ...) to :data:`PALETTE`."""
+    import matplotlib
+    from cycler import cycler
+
+    matplotlib.rcParams["axes.prop_cycle"] = cycler(color=list(PALETTE))
+
+
+def describe(target: Any, text: str) -> Any:
+    """State what a figure or an Axes shows (its alt text in the exported HTML).
+
+    ``target`` is a matplotlib Figure or Axes; returns it. A figure's own description
+    replaces those of its Axes; an Axes' description replaces the one
+    :func:`alt_text` would derive from its title, labels and legend.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("describe needs a non-empty text saying what the plot shows")
+    setattr(target, _ALT, " ".join(text.split()))
+    return target
+
+
+_TEX = {r"\alpha": "α", r"\beta": "β", r"\gamma": "γ", r"\delta": "δ",
+        r"\epsilon": "ε", r"\varepsilon": "ε", r"\theta": "θ", r"\lambda": "λ",
+        r"\mu": "μ", r"\sigma": "σ", r"\eta": "η", r"\nabla": "∇", r"\cdot": "·",
+        r"\times": "×", r"\approx": "≈", r"\leq": "≤", r"\geq": "≥", r"\|": "‖",
+        r"\infty": "∞", r"\sqrt": "√", r"\partial": "∂", r"\hat": "", r"\tilde": "",
+        r"\mathrm": "", r"\mathbf": "", r"\text": "", r"\left": "", r"\right": "",
+        r"\,": " ", r"\;": " ", r"\!": ""}
+
+
+def _plain(text: str) -> str:
+    """Text a screen reader can read: mathtext ``$\\sigma'(z)$`` becomes ``σ'(z)``."""
+    if "$" not in text:
+        return text
+    for tex, plain in _TEX.items():
+        text = text.replace(tex, plain)
+    text = re.sub(r"\\([A-Za-z]+)", r"\1", text)  # \tanh -> tanh
+    return text.replace("$", "").replace("{", "").replace("}", "")
+
+
+def _series(ax: Any) -> list[str]:
+    _, labels = ax.get_legend_handles_labels()
+    return [lab for lab in labels if lab and not lab.startswith("_")]
+
+
+def _derived(ax: Any) -> str:
+    """What an Axes shows, from its title, axis labels, legend and artists."""
+    title = ax.get_title() or ax.get_title(loc="left") or ax.get_title(loc="right")
+    x, y = ax.get_xlabel().strip(), ax.get_ylabel().strip()
+    parts = [title.strip() or "a plot"]
+    if ax.images:
+        parts.append("an image or heat map")
+    if x and y:
+        parts.append(f"{y} against {x}")
+    elif x or y:
+        parts.append(f"axis {x or y}")
+    series = _series(ax)
+    if series:
+        parts.append("showing " + ", ".join(series))
+    elif ax.lines and not ax.images:
+        parts.append(f"{len(ax.lines)} line{'s' if len(ax.lines) > 1 else ''}")
+    return ": ".join(parts[:2]) + (", " + ", ".join(parts[2:]) if len(parts) > 2 else "")
+
+
+def alt_text(fig: Any) -> str:
+    """A figure's alt text: what it shows, in one paragraph.
+
+    The figure's own :func:`describe` text, else its suptitle followed by each panel's
+    (each Axes' :func:`describe` text, else derived from its title, axis labels and
+    legend; colour bars are left out). ``fig`` may be an Axes (its figure is used).
+    """
+    fig = getattr(fig, "figure", fig) if not hasattr(fig, "get_axes") else fig
+    own = getattr(fig, _ALT, None)
+    if own:
+        return own
+    axes = [ax for ax in fig.get_axes()
+            if ax.get_visible() and ax.get_label() != "<colorbar>" and ax.has_data()]
+    panels = [getattr(ax, _ALT, None) or _derived(ax) for ax in axes]
+    sup = fig._suptitle.get_text().strip() if getattr(fig, "_suptitle", None) else ""
+    if len(panels) > 1:
+        body = "; ".join(f"panel {i}: {p}" for i, p in enumerate(panels, 1))
+        text = f"{sup + ', ' if sup else 'A figure with '}{len(panels)} panels. {body}"
+    else:
+        text = ". ".join(t for t in (sup, *panels) if t) or "An empty figure"
+    text = " ".join(_plain(text).split())
+    return text if len(text) <= _MAX_ALT else text[: _MAX_ALT - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _add_alt(display_formatter: Any) -> None:
+    """Make an IPython ``DisplayFormatter`` give every matplotlib figure's image output
+    its :func:`alt_text` as ``metadata[mime]["alt"]``.
+
+    Its ``format`` (what ``display`` and the inline backend call) is wrapped once: the
+    figure formatters themselves are replaced whenever matplotlib's inline backend is
+    set up (lazily, at the first figure), the display formatter is not.
+    """
+    original = display_formatter.format
+    if getattr(original, "_course_alt", False):
+        return
+
+    def format_with_alt(obj: Any, include: Any = None, exclude: Any = None) -> Any:
+        data, meta = original(obj, include=include, exclude=exclude)
+        figure = sys.modules.get("matplotlib.figure")
+        if figure is not None and isinstance(obj, figure.Figure):
+            for mime in ("image/png", "image/jpeg", "image/svg+xml"):
+                if mime in data:
+                    own = meta.get(mime)
+                    meta[mime] = {**(own if isinstance(own, dict) else {}),
+                                  "alt": alt_text(obj)}
+        return data, meta
+
+    format_with_alt._course_alt = True  # type: ignore[attr-defined]
+    display_formatter.format = format_with_alt
+
+
+def _install_alt_text() -> None:
+    """In IPython (a Jupyter kernel): figures shown from now on carry their alt text."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None and getattr(shell, "display_formatter", None) is not None:
+        _add_alt(shell.display_formatter)
 
 
 # ---- helpers -------------------------------------------------------------------
@@ -133,8 +286,6 @@ def plot_decision_boundary(
     drawn as the boundary). Points are scattered one class at a time, so the legend
     names the classes.
     """
-    import matplotlib.pyplot as plt
-
     X = check_array("X", X, 2)
     check_shape("X", X, (2, None))
     labels = as_labels(Y, "Y")
@@ -146,8 +297,9 @@ def plot_decision_boundary(
     xx, yy, zz = decision_grid(predict_fn, X, resolution, margin)
     ax = _get_ax(ax)
     n_classes = max(int(labels.max(initial=0)), int(np.nanmax(zz)), 1) + 1
-    colors = [plt.get_cmap("tab10")(i % 10) for i in range(n_classes)]
-    if np.all(zz == np.round(zz)):  # labels: one colour per class region
+    colors = [PALETTE[i % len(PALETTE)] for i in range(n_classes)]
+    hard = bool(np.all(zz == np.round(zz)))
+    if hard:  # labels: one colour per class region
         levels = np.arange(-0.5, n_classes + 0.5)
         ax.contourf(xx, yy, zz, levels=levels, colors=colors, alpha=0.3)
     else:  # probabilities of class 1
@@ -162,6 +314,12 @@ def plot_decision_boundary(
                    linewidths=0.3, label=f"class {c}")
     ax.set_xlim(xx.min(), xx.max())
     ax.set_ylim(yy.min(), yy.max())
+    classes = ", ".join(str(c) for c in np.unique(labels))
+    regions = ("the plane (x1, x2) coloured by the predicted class" if hard else
+               "the plane (x1, x2) shaded by the predicted probability of class 1, with the "
+               "0.5 contour as the boundary")
+    describe(ax, f"{title}: {regions}, and the {labels.shape[0]} data points "
+                 f"(classes {classes}) on top")
     return _finish(ax, title, "$x_1$", "$x_2$")
 
 
@@ -218,7 +376,15 @@ def plot_history(
     if getattr(h, "stopped_early", False) and best is not None:
         ax.axvline(best, color="0.5", linestyle=":", label=f"best epoch ({best})")
     ylabel = "cost" if cost_ax is not None else "accuracy"
-    return _finish(ax, title, "epoch", ylabel, extra_axes=extra)
+    _finish(ax, title, "epoch", ylabel, extra_axes=extra)
+    shown = _series(ax) + [s for other in extra for s in _series(other)]
+    text = f"{title}: {', '.join(shown)} against epoch, over {len(h.cost)} epochs"
+    if "cost" in metrics and len(h.cost) and np.isfinite(h.cost[-1]):
+        text += f"; the train cost ends at {float(h.cost[-1]):.3g}"
+    if "accuracy" in metrics and len(h.dev_accuracy):
+        text += f"; the last dev accuracy is {float(h.dev_accuracy[-1]):.3g}"
+    describe(ax, text + (" (accuracy on the right axis)" if extra else ""))
+    return ax
 
 
 def plot_batch_costs(
@@ -243,6 +409,9 @@ def plot_batch_costs(
     if smoothing is not None and costs.size and np.isfinite(costs).all():
         ax.plot(it, ewma(costs, smoothing, bias_correction=True), color="C1",
                 label=f"EWMA (β = {smoothing:g})")
+    smooth = f", with its EWMA (β = {smoothing:g})" if smoothing is not None else ""
+    describe(ax, f"{title}: the cost of each of the {costs.shape[0]} mini-batch updates, "
+                 f"in order{smooth}")
     return _finish(ax, title, "mini-batch update", "cost")
 
 
@@ -283,10 +452,18 @@ def plot_optimizer_paths(
     for i, (name, arr) in enumerate(arrays.items()):
         ax.plot(arr[:, 0], arr[:, 1], marker="o", markersize=3, linewidth=1.2,
                 color=f"C{i % 10}", label=name)
-    ax.plot([0.0], [0.0], marker="*", markersize=14, color="gold", markeredgecolor="k",
+    ax.plot([0.0], [0.0], marker="*", markersize=14, color=PALETTE[6], markeredgecolor="k",
             linestyle="none", label="minimum (0, 0)")
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
+    ends = []
+    for name, arr in arrays.items():
+        fin = arr[np.isfinite(arr).all(axis=1)]
+        end = (f"ends at ({fin[-1, 0]:.2g}, {fin[-1, 1]:.2g})" if len(fin) == len(arr)
+               else "diverges")
+        ends.append(f"{name} ({len(arr) - 1} steps, {end})")
+    describe(ax, f"{title}: contour lines of the bowl, with the path of each optimizer "
+                 f"from its start toward the minimum at (0, 0): {'; '.join(ends)}")
     return _finish(ax, title, "x", "y")
 
 
@@ -332,6 +509,8 @@ def plot_activation_histograms(
     for l, (ax, a) in enumerate(zip(axes, arrays), start=1):
         ax.hist(a.ravel(), bins=bins, range=range_, color="C0")
         ax.set_title(f"layer {l}")
+        describe(ax, f"layer {l}: histogram of its {a.size} activations, mean "
+                     f"{float(a.mean()):.2g}, standard deviation {float(a.std()):.2g}")
         ax.set_xlabel("activation")
         ax.set_ylabel("count" if l == 1 else "")
     top = max(ax.get_ylim()[1] for ax in axes)
@@ -369,6 +548,9 @@ def plot_confusion_matrix(
         for j in range(C):
             ax.text(j, i, str(M[i, j]), ha="center", va="center", fontsize=8,
                     color="white" if M[i, j] > thresh else "black")
+    describe(ax, f"{title}: a {C} × {C} heat map of counts, true label (rows) against "
+                 f"predicted label (columns), classes {', '.join(names)}; "
+                 f"{int(np.trace(M))} of {int(M.sum())} examples on the diagonal (correct)")
     return _finish(ax, title, "predicted label", "true label")
 
 
@@ -388,4 +570,10 @@ def plot_schedules(
         if not callable(sched):
             raise ValueError(f"schedules[{name!r}] must be callable epoch -> lr")
         ax.plot(ep, [float(sched(int(e))) for e in ep], label=name)
+    describe(ax, f"{title}: the learning rate against epoch (0 to {epochs - 1}) of "
+                 f"{', '.join(schedules)}")
     return _finish(ax, title, "epoch", "learning rate")
+
+
+use_course_style()
+_install_alt_text()

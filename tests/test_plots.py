@@ -290,3 +290,151 @@ def test_plot_into_given_ax():
     _, ax = plt.subplots()
     out = plots.plot_schedules({"c": lambda e: 0.1}, 5, ax=ax)
     assert out is ax
+
+
+# ---- accessibility: colour-blind-safe palette, alt text -------------------------------
+
+# Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB.
+CVD = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                   [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                   [0.004733, 0.691367, 0.303900]],
+    "typical": np.eye(3).tolist(),
+}
+
+
+def _lab(hex_color: str, vision) -> np.ndarray:
+    """CIELAB (D65) of a colour as seen with ``vision`` (a matrix on linear RGB)."""
+    from matplotlib.colors import to_rgb
+
+    c = np.asarray(to_rgb(hex_color))
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    lin = np.clip(np.asarray(vision) @ lin, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ lin / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def closest_pair(colors) -> dict[str, float]:
+    """The smallest colour difference (ΔE*ab) between two of ``colors``, per vision."""
+    from itertools import combinations
+
+    return {name: min(float(np.linalg.norm(_lab(a, m) - _lab(b, m)))
+                      for a, b in combinations(colors, 2)) for name, m in CVD.items()}
+
+
+def test_palette_is_told_apart_with_colour_blindness():
+    """Every two colours of the cycle differ by ΔE > 12 with protanopia, deuteranopia
+    and tritanopia simulated (matplotlib's old tab10: ΔE 4.6 for a protanope)."""
+    import matplotlib
+
+    assert all(d > 12 for d in closest_pair(plots.PALETTE).values()), closest_pair(plots.PALETTE)
+    tab10 = [matplotlib.colors.to_hex(matplotlib.colormaps["tab10"](i)) for i in range(6)]
+    assert closest_pair(tab10)["protanopia"] < 12  # the check tells a bad palette
+
+
+def test_importing_plots_sets_the_palette_for_every_figure():
+    import matplotlib
+
+    matplotlib.rcParams["axes.prop_cycle"] = matplotlib.rcParamsDefault["axes.prop_cycle"]
+    plots.use_course_style()
+    cycle = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+    assert [c.upper() for c in cycle] == list(plots.PALETTE)
+    _, ax = plt.subplots()
+    line, = ax.plot([0, 1])
+    assert matplotlib.colors.to_hex(line.get_color()).upper() == plots.PALETTE[0]
+    X, Y = circle_data()
+    ax = plots.plot_decision_boundary(circle_predict, X, Y, resolution=30)
+    faces = {matplotlib.colors.to_hex(c.get_facecolor()[0]).upper() for c in ax.collections
+             if hasattr(c, "get_offsets") and len(c.get_offsets())}
+    assert faces and faces <= set(plots.PALETTE), faces
+
+
+def test_every_plot_function_says_what_it_shows():
+    X, Y = circle_data()
+    rng = np.random.default_rng(0)
+    texts = {
+        "boundary": plots.alt_text(plots.plot_decision_boundary(circle_predict, X, Y,
+                                                                resolution=30)),
+        "schedules": plots.alt_text(plots.plot_schedules(
+            {"constant": lambda e: 0.1, "inverse time": lambda e: 0.1 / (1 + e)}, 20)),
+        "paths": plots.alt_text(plots.plot_optimizer_paths(
+            {"gd": np.array([[-8.0, 3.0], [-6.0, 1.0], [-1.0, 0.1]])})),
+        "confusion": plots.alt_text(plots.plot_confusion_matrix(
+            np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]), classes=["a", "b", "c"])),
+        "hist": plots.alt_text(plots.plot_activation_histograms(
+            [rng.standard_normal(50), 2 * rng.standard_normal(50)])[0].figure),
+    }
+    assert "classes 0, 1" in texts["boundary"] and "200 data points" in texts["boundary"]
+    assert "constant, inverse time" in texts["schedules"] and "0 to 19" in texts["schedules"]
+    assert "gd (2 steps, ends at (-1, 0.1))" in texts["paths"]
+    assert "3 × 3" in texts["confusion"] and "3 of 4 examples" in texts["confusion"]
+    assert texts["hist"].startswith("Activations per layer, 2 panels.")
+    assert "panel 2: layer 2: histogram of its 50 activations" in texts["hist"]
+
+
+def test_alt_text_reads_formulas_as_text():
+    _, ax = plt.subplots()
+    ax.plot([0, 1], label=r"$\sigma'(z) = \sigma(z)(1-\sigma(z))$")
+    ax.plot([1, 0], label=r"$\|dW^{[l]}\|_F$")
+    ax.set(title=r"Adam, $\beta_1 = 0.9$", xlabel="$z$", ylabel="value")
+    assert plots.alt_text(ax) == ("Adam, β_1 = 0.9: value against z, showing "
+                                  "σ'(z) = σ(z)(1-σ(z)), ‖dW^[l]‖_F")
+
+
+def test_alt_text_of_a_plain_figure_and_an_explicit_one():
+    fig, (a, b) = plt.subplots(1, 2)
+    a.plot([1, 2], label="train")
+    a.plot([2, 1], label="dev")
+    a.set(title="Loss", xlabel="epoch", ylabel="cost")
+    b.imshow(np.eye(3))
+    b.set_title("Weights")
+    fig.colorbar(b.images[0], ax=b)
+    text = plots.alt_text(fig)
+    assert text == ("A figure with 2 panels. panel 1: Loss: cost against epoch, showing "
+                    "train, dev; panel 2: Weights: an image or heat map"), text
+    plots.describe(fig, "two panels: the loss falls while the weights stay diagonal")
+    assert plots.alt_text(fig) == "two panels: the loss falls while the weights stay diagonal"
+    with pytest.raises(ValueError, match="non-empty text"):
+        plots.describe(fig, "  ")
+
+
+def test_figure_outputs_carry_the_alt_text_into_the_html_export():
+    """The IPython formatter adds metadata["alt"]; the HTML export writes it as alt."""
+    import base64
+
+    import nbformat
+    from IPython.core.formatters import DisplayFormatter
+    from matplotlib.figure import Figure
+
+    from autograder.publish import notebook_html
+
+    _, ax = plt.subplots()
+    plots.plot_schedules({"constant": lambda e: 0.1}, 5, ax=ax)
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
+    formatter = DisplayFormatter()
+    plots._add_alt(formatter)
+    plots._add_alt(formatter)  # once only
+    # the inline backend sets (and resets) its figure formatter after the wrapping
+    formatter.formatters["image/png"].for_type(Figure, lambda fig: (png, {"width": 300}))
+    data, meta = formatter.format(ax.figure)
+    assert data["image/png"] == png and meta["image/png"]["width"] == 300
+    alt = meta["image/png"]["alt"]
+    assert alt.startswith("Learning-rate schedules: the learning rate against epoch"), alt
+    assert "alt" not in formatter.format(np.eye(2))[1].get("image/png", {})
+    meta = meta["image/png"]
+    cell = nbformat.v4.new_code_cell("plot()", outputs=[nbformat.v4.new_output(
+        "display_data", data={"image/png": png}, metadata={"image/png": meta})])
+    bare = nbformat.v4.new_code_cell("other()", outputs=[nbformat.v4.new_output(
+        "display_data", data={"image/png": png})])
+    html = notebook_html(nbformat.v4.new_notebook(cells=[cell, bare]))
+    import re
+
+    imgs = re.findall(r"<img [^>]*>", html)
+    assert len(imgs) == 2 and all(png in img for img in imgs), imgs
+    assert f'alt="{meta["alt"]}"' in imgs[0], imgs[0]
+    assert 'alt="No description has been provided' in imgs[1]  # nbconvert's placeholder
