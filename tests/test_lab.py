@@ -62,12 +62,24 @@ def save_hook():
     return config.ContentsManager.pre_save_hook
 
 
-def saved(nb: dict, path: str) -> str:
-    """What the server writes for ``nb`` at ``path`` (the hook, then nbformat.write)."""
+class _Contents:
+    """The one method of Jupyter's contents manager the hook uses: where a path lives."""
+
+    def __init__(self, on_disk: Path | None):
+        self.on_disk = on_disk
+
+    def _get_os_path(self, path: str) -> str:
+        return str(self.on_disk) if self.on_disk else "/nonexistent/" + path
+
+
+def saved(nb: dict, path: str, on_disk: Path | None = None) -> str:
+    """What the server writes for ``nb`` at ``path`` (the hook, then nbformat.write), the
+    file being ``on_disk`` before the save (default: no contents manager at all)."""
     import nbformat
 
     model = {"type": "notebook", "content": nbformat.from_dict(copy.deepcopy(nb))}
-    save_hook()(model=model, path=path, contents_manager=None)
+    save_hook()(model=model, path=path,
+                contents_manager=_Contents(on_disk) if on_disk else None)
     return nbformat.writes(model["content"]) + "\n"
 
 
@@ -90,10 +102,24 @@ def test_saving_leaves_out_a_run_and_keeps_an_edit():
     nb["metadata"]["language_info"] = {"name": "python", "version": "3.11.2",
                                        "mimetype": "text/x-python"}
     nb["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {}}
-    assert saved(nb, "00_welcome.ipynb") == committed
+    on_disk = NOTEBOOKS / "00_welcome.ipynb"
+    assert saved(nb, "00_welcome.ipynb", on_disk) == committed
     assert '"hi' in saved(nb, "my_own_notebook.ipynb")  # not a course notebook: as it is
     code["source"] = ["x = 1  # the student's edit\n"]
-    assert "the student's edit" in saved(nb, "00_welcome.ipynb")
+    edited = saved(nb, "00_welcome.ipynb", on_disk)  # the student's work: outputs kept
+    assert "the student's edit" in edited and '"hi' in edited
+
+
+def test_a_notebook_once_saved_with_outputs_keeps_them(tmp_path):
+    """After an edit was saved (with its outputs), later saves keep outputs even where the
+    cells equal the file's: the notebook is the student's work."""
+    nb = json.loads((NOTEBOOKS / "00_welcome.ipynb").read_text(encoding="utf-8"))
+    code = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["hi\n"]}]
+    code["execution_count"] = 1
+    disk = tmp_path / "00_welcome.ipynb"
+    disk.write_text(json.dumps(nb), encoding="utf-8")
+    assert '"hi' in saved(nb, "00_welcome.ipynb", disk)
 
 
 def test_lab_command_for_students_and_instructors():
