@@ -107,7 +107,11 @@ def site_packages_entries(allow_torch: bool) -> tuple[Path, ...]:
     roots = [*SANDBOX_PACKAGES, *(TORCH_PACKAGES if allow_torch else ())]
     seen: set[str] = set()
     entries: set[Path] = set()
-    sites = {Path(sysconfig.get_paths()[k]).resolve() for k in ("purelib", "platlib")}
+    # each site-packages folder as the interpreter sees it (through sys.prefix), by its
+    # real path: with a symlinked venv the two differ, and the sandbox must show the
+    # packages where the interpreter looks for them
+    sites = {Path(sysconfig.get_paths()[k]).resolve(): Path(sysconfig.get_paths()[k])
+             for k in ("purelib", "platlib")}
     while roots:
         name = roots.pop()
         key = name.lower().replace("_", "-").replace(".", "-")
@@ -119,8 +123,8 @@ def site_packages_entries(allow_torch: bool) -> tuple[Path, ...]:
         except md.PackageNotFoundError:
             continue
         roots += _requirements(dist)
-        base = Path(dist.locate_file("")).resolve()
-        if base not in sites:
+        base = sites.get(Path(dist.locate_file("")).resolve())
+        if base is None:
             continue
         for f in dist.files or []:
             top = f.parts[0] if f.parts else ".."

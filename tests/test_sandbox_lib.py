@@ -723,3 +723,35 @@ def test_each_notebooks_sandbox_shows_only_its_lib(notebook, tmp_path):
     out = _walk_in_sandbox(notebook, ["/opt", "/sandbox"], tmp_path)
     assert out["files"] > len(real_modules()), out["files"]
     _check_walk(notebook, out)
+
+
+def test_sandbox_works_through_a_symlinked_venv(tmp_path):
+    """A course checkout whose .venv is a symlink (to a shared environment): the sandboxed
+    Python finds numpy where it looks for it (the site-packages under sys.prefix as the
+    interpreter sees it, not under the symlink's target)."""
+    _sandbox_or_skip()
+    if sys.prefix == sys.base_prefix:
+        pytest.skip("not running in a virtual environment")
+    link = tmp_path / "checkout" / ".venv"
+    link.parent.mkdir()
+    link.symlink_to(Path(sys.prefix).resolve(), target_is_directory=True)
+    for path in (tmp_path, link.parent):
+        os.chmod(path, 0o755)
+    python = link / "bin" / "python"
+    probe = ("import sys, json\nfrom pathlib import Path\nfrom autograder import sandbox\n"
+             "work = Path(sys.argv[1])\n"
+             "code = 'import numpy; print(numpy.ones(2).sum())'\n"
+             "cmd = sandbox.build_command([sys.executable, '-c', code],"
+             " work, uid=sandbox.worker_uid(0), limits=sandbox.Limits(), lib_dir=None)\n"
+             "import subprocess\n"
+             "r = subprocess.run(cmd, capture_output=True, text=True, timeout=120,"
+             " env={'PATH': '/usr/bin:/bin'})\n"
+             "print(json.dumps([sys.prefix, r.returncode, r.stdout, r.stderr[-2000:]]))\n")
+    work = tmp_path / "io"
+    work.mkdir(mode=0o755)
+    out = subprocess.run([str(python), "-c", probe, str(work)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    prefix, code, stdout, stderr = json.loads(out.stdout.strip().splitlines()[-1])
+    assert prefix == str(link), "the interpreter did not run through the symlink"
+    assert code == 0 and stdout.strip() == "2.0", stderr
