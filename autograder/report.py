@@ -11,7 +11,9 @@ What it holds, per notebook: the score distribution (gradable submissions only:
 ``graded`` and ``flagged``), the pass rate of every exercise, and **the named mistakes
 of the class per exercise** — how many students' answers matched each catalogued
 mistake of the registry, and their share of the notebook's gradable submissions,
-with the hint the registry gives for it. Across notebooks: the most common mistakes
+with the hint the registry gives for it; the kinds of error the diagnosis names when no
+catalogued mistake matches (``kind:sign_flipped``, ``kind:off_by_one``, ...) are counted
+the same way. Across notebooks: the most common mistakes
 of the class, lateness (under the course's late policy, ``course.toml``, and the
 submission times ``collect`` recorded; else any lateness fields the results carry),
 and the flagged and not-gradable submissions with the instructor's reasons.
@@ -53,14 +55,22 @@ def _gradable(g: SubmissionGrade) -> bool:
 
 
 def _hints(exercise: str) -> tuple[str, dict[str, str]]:
-    """(summary, {mistake name: hint}) from the registry; empty for an unknown exercise."""
-    from course_checks import get
+    """(summary, {mistake name: hint}) from the registry; empty for an unknown exercise.
 
+    Besides the catalogued mistakes, the kinds of error the diagnosis names
+    (``kind:sign_flipped``, ``course_checks.diagnose.KINDS``) and the exercise declares
+    (``kind:<explanation>``) are named mistakes too, with their advice as the hint.
+    """
+    from course_checks import get
+    from course_checks.diagnose import KINDS
+
+    kinds = {f"kind:{k}": advice for k, advice in KINDS.items()}
     try:
         ex = get(exercise)
     except KeyError:
-        return "", {}
-    return ex.summary, {m.name: m.hint for m in ex.mistakes}
+        return "", kinds
+    kinds.update({f"kind:{e.name}": e.text for e in ex.explanations})
+    return ex.summary, {**kinds, **{m.name: m.hint for m in ex.mistakes}}
 
 
 def _order(assignment: str, seen: list[str]) -> list[str]:

@@ -164,9 +164,15 @@ def _one_axis_reduced(full: np.ndarray, reduced: np.ndarray,
             if full.shape[axis] > 1 and _reduced(full.shape, axis, keep) == reduced.shape:
                 if not _numeric(full, reduced):
                     return axis, keep, None
+                if not np.any(np.ptp(full, axis=axis)):
+                    return axis, keep, ""  # constant along the axis: any reduction fits
                 for op in ("sum", "mean"):
-                    if _same_values(getattr(full, op)(axis=axis, keepdims=keep), reduced, tol):
-                        return axis, keep, op
+                    r = getattr(full, op)(axis=axis, keepdims=True)
+                    if _same_values(r.reshape(reduced.shape), reduced, tol):
+                        # a reduction that only picks out an element (labels 0 and 1 sum
+                        # to 1) says nothing
+                        picks = np.isclose(full, r, rtol=tol.rtol, atol=tol.atol).any(axis=axis)
+                        return axis, keep, "" if picks.all() else op
                 return axis, keep, ""
     return None
 
@@ -335,10 +341,18 @@ def _also_wrong(first: Mismatch, others: list[str], n: int) -> Mismatch:
     """``first``, told which other parts of a tuple or dict are wrong (or that all are right)."""
     if n <= 1:
         return first
-    note = ("    the other parts of the output are right" if not others
-            else f"    also wrong: {', '.join(others)}")
-    return Mismatch(first.path, first.kind, first.message + "\n" + note, first.summary,
+    lines = first.message.splitlines()
+    if lines and (lines[-1] == _ALL_RIGHT or lines[-1].startswith(_ALSO)):
+        # a part of a part (a key of a dict in a tuple): one note for all
+        last = lines.pop()
+        others = (last.removeprefix(_ALSO).split(", ") if last.startswith(_ALSO) else []) + others
+    note = _ALL_RIGHT if not others else _ALSO + ", ".join(others)
+    return Mismatch(first.path, first.kind, "\n".join([*lines, note]), first.summary,
                     first.figures)
+
+
+_ALL_RIGHT = "    the other parts of the output are right"
+_ALSO = "    also wrong: "
 
 
 def compare(

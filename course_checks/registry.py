@@ -14,7 +14,11 @@ An :class:`Exercise` holds everything needed to check one student function:
 * ``tolerance`` or a custom ``compare`` — how outputs are compared;
 * ``mistakes`` — a catalogue of wrong implementations students really write,
   each with the hint a teacher would give. When a student's output matches a
-  catalogued mistake's output, the check names that mistake. Modifying an input in
+  catalogued mistake's output (as a whole, or in the parts it is wrong in: one
+  element of a tuple, one key of a dict), the check names that mistake; when none
+  matches, ``course_checks.diagnose`` names the *kind* of error it can explain
+  (a flipped sign, a factor 1/m, t off by one, ...), with any ``explanations`` the
+  entry declares. Modifying an input in
   place is recognized by the runner for every exercise (``runner.MODIFIED_INPUT``):
   it is not catalogued, and does not count towards the three mistakes an entry needs.
 
@@ -42,6 +46,7 @@ from .compare import Mismatch, Tolerance, compare
 __all__ = [
     "RESERVED_MISTAKES",
     "Exercise",
+    "Explanation",
     "Method",
     "Mistake",
     "all_exercises",
@@ -67,6 +72,23 @@ class Mistake:
     name: str
     hint: str
     impl: Callable[..., Any] | None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A kind of error the diagnosis of this exercise also tries (``course_checks.diagnose``).
+
+    ``fn(reference, expected, *args, **kwargs)`` gets the exercise's reference, its output
+    on the case, and fresh copies of the case's inputs, and returns the output this kind
+    of error gives (it may call ``reference`` on modified inputs; it never sees the
+    student's code). When that output reproduces the student's (as a whole or in one
+    part), the check says "it looks like {text}" and records ``kind:{name}``. ``text``
+    reads after "it looks like": ``"the step used v from before its update"``.
+    """
+
+    name: str
+    text: str
+    fn: Callable[..., Any]
 
 
 @dataclass(frozen=True)
@@ -123,6 +145,8 @@ class Exercise:
         provided: the notebook itself defines the function, in a locked cell, from the
             student's answers to other exercises (``capstone_pipeline``); there is no
             answer cell, and the check grades those answers working together.
+        explanations: kinds of error of this exercise the diagnosis tries besides its
+            own (:class:`Explanation`), for uncatalogued answers.
     """
 
     name: str
@@ -139,6 +163,7 @@ class Exercise:
     summary: str = ""
     implements: tuple[Callable[..., Any] | Method, ...] = ()
     provided: bool = False
+    explanations: tuple[Explanation, ...] = ()
 
     @property
     def reference_names(self) -> tuple[str, ...]:
@@ -197,6 +222,10 @@ def register(ex: Exercise) -> Exercise:
                          "recognizes for every exercise: remove it from the catalogue")
     if any(m.impl is None for m in ex.mistakes):
         raise ValueError(f"exercise {ex.name!r}: every catalogued mistake needs an impl")
+    expl = [e.name for e in ex.explanations]
+    if len(set(expl)) != len(expl) or not all(callable(e.fn) for e in ex.explanations):
+        raise ValueError(f"exercise {ex.name!r}: explanations need distinct names and a "
+                         f"callable fn, got {expl}")
     foreign = [repr(o) for o in ex.implements if not _is_course_lib(o)]
     if foreign:
         raise ValueError(f"exercise {ex.name!r}: implements= lists course_lib callables "
@@ -219,6 +248,7 @@ def registrar(notebook: str) -> Callable[..., Exercise]:
                           **fields: Any) -> Exercise:
         fields["mistakes"] = tuple(fields.get("mistakes", ()))
         fields["implements"] = tuple(fields.get("implements", ()))
+        fields["explanations"] = tuple(fields.get("explanations", ()))
         return register(Exercise(name=name, notebook=notebook, reference=reference,
                                  make_case=make_case, **fields))
 

@@ -13,6 +13,14 @@ front ends break overlong output lines inside words.
 and pytest use it. ``evaluate_outputs`` compares outputs that were computed
 elsewhere (the autograder's sandboxed kernel) with the reference, in this process.
 
+When no catalogued mistake behaves like the student's function, :mod:`.diagnose`
+names the *kind* of error when it can explain it (``adam_step: output[0] is wrong at 8
+of 8 entries — it looks like the sign is flipped``); :attr:`CheckResult.mistake` then
+records it as ``kind:sign_flipped``, the way a catalogued mistake's name is recorded.
+Catalogued mistakes are matched on the whole output first, then part by part (an
+element of a tuple, a key of a dict): a mistake that explains the wrong parts is named
+even when the student's other parts are right and the mistake's are not.
+
 A function that changes one of its inputs in place fails its case even when its
 output is right. For every exercise the runner names that mistake itself,
 :data:`MODIFIED_INPUT`, unless a catalogued mistake (one that also modifies its
@@ -25,14 +33,16 @@ import os
 import re
 import secrets
 import textwrap
+import time
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .cases import Case, materialize, mutated_args
-from .compare import Mismatch
+from .compare import Mismatch, compare
+from .diagnose import Diagnosis, Part, diagnose, get_at, has_rng, wrong_parts
 from .registry import Exercise, Mistake, get
 
 __all__ = [
@@ -94,6 +104,14 @@ class CaseResult:
     not_implemented: bool = False
     mutated: tuple[str, ...] = ()
     mistake: Mistake | None = None
+    #: the part of the output the catalogued mistake was recognized in, when it was
+    #: recognized part by part (``output[0]``); None when the whole output matches it
+    mistake_path: str | None = None
+    #: the kind of error, when no catalogued mistake matches (see :mod:`.diagnose`)
+    diagnosis: Diagnosis | None = None
+    #: how the part named by the mistake or the diagnosis differs, when it is not the
+    #: part ``mismatch`` describes first
+    focus: Mismatch | None = None
 
 
 @dataclass
@@ -121,8 +139,23 @@ class CheckResult:
 
     @property
     def mistake(self) -> Mistake | None:
+        """The mistake of the first failing case: the catalogued one it matches (or
+        :data:`MODIFIED_INPUT`), else its diagnosed kind as a Mistake named
+        ``kind:<kind>`` (no ``impl``; its hint is the diagnosis's), else None."""
         f = self.first_failure
-        return f.mistake if f else None
+        if f is None:
+            return None
+        if f.mistake is not None:
+            return f.mistake
+        if f.diagnosis is not None:
+            return Mistake(f.diagnosis.name, f.diagnosis.hint, None)
+        return None
+
+    @property
+    def diagnosis(self) -> Diagnosis | None:
+        """The diagnosed kind of error of the first failing case, if any."""
+        f = self.first_failure
+        return f.diagnosis if f else None
 
     def summary(self) -> str:
         """One line: ``✓ adam_step: 3 of 3 visible cases passed``."""
@@ -137,6 +170,8 @@ class CheckResult:
 
         ``adam_step: output[0] is wrong at 1 of 8 entries — it looks like the mistake
         “ε inside the square root” (hint below)`` when a catalogued mistake matches,
+        ``adam_step: output[0] is wrong at 8 of 8 entries — it looks like the sign is
+        flipped`` when the diagnosis names the kind of error,
         ``adam_step: output[1] is wrong at 3 of 6 entries (largest error 0.41 at [2, 0])``
         otherwise; the summary line when every case passed.
         """
@@ -157,14 +192,19 @@ class CheckResult:
             head = f"{name}: your function changed its input {', '.join(f.mutated)} in place"
             head += f"; also, {mm.headline}" if mm is not None else " (its output is right)"
         elif mm is not None:
-            text = mm.headline
+            shown = f.focus or mm
+            text = shown.headline
             head = text if text.startswith(name) else f"{name}: {text}"
+            mm = shown
         else:
             head = f"{name}: failed"
         mistake = f.mistake
+        sep = "; " if " — " in head else " — "
         if mistake is not None and mistake is not MODIFIED_INPUT:
-            sep = "; " if " — " in head else " — "
             return f"{head}{sep}it looks like the mistake “{mistake_label(mistake)}” (hint below)"
+        d = f.diagnosis
+        if d is not None and d.says and not f.mutated and f.error is None:
+            return f"{head}{sep}{d.says}"
         if f.error is None and not f.mutated and mm is not None and mm.summary and mm.figures:
             return f"{head} {mm.figures}"
         return head
@@ -174,8 +214,9 @@ class CheckResult:
 
         First line: :meth:`headline`. Then the case (visible or hidden, its number, the
         seed) and its input; then expected against got, or the exception; last, the
-        hint of the catalogued mistake it matches (``Hint (name): ...``). Lines are not
-        wrapped here: :func:`wrap_text` folds them for display.
+        hint of the catalogued mistake it matches (``Hint (name): ...``), or what the
+        diagnosis found (``Diagnosis (kind:name): ...``). Lines are not wrapped here:
+        :func:`wrap_text` folds them for display.
         """
         f = self.first_failure
         if f is None:
@@ -202,11 +243,19 @@ class CheckResult:
             lines.extend("    " + ln for ln in f.error.rstrip().splitlines())
         elif f.mismatch is not None:
             mm = f.mismatch
-            if mm.kind == "shape" and mm.figures and not lines[0].endswith(mm.figures):
-                lines.append("    " + mm.figures.removeprefix("— "))  # the mistake took its place
+            shown = f.focus or mm
+            if shown.kind == "shape" and shown.figures and not lines[0].endswith(shown.figures):
+                lines.append("    " + shown.figures.removeprefix("— "))  # after the case
+            if f.focus is not None:  # the named part first, then the whole story
+                lines.extend("  " + ln for ln in f.focus.details)
             lines.extend("  " + ln for ln in mm.details)
         if f.mistake is not None:
-            lines.append(f"  Hint ({f.mistake.name}): {f.mistake.hint}")
+            where = f" (recognized in {f.mistake_path})" if f.mistake_path else ""
+            lines.append(f"  Hint ({f.mistake.name}){where}: {f.mistake.hint}")
+        d = f.diagnosis
+        if d is not None:
+            lines.append(f"  Diagnosis ({d.name}): {d.hint}")
+            lines.extend(f"    {a}" for a in d.also)
         return "\n".join(lines)
 
 
@@ -286,27 +335,56 @@ def call_safely(fn: Callable, case: Case) -> tuple[Any, BaseException | None, tu
     return out, None, mutated_args(case, args, kwargs)
 
 
-def _recognize(ex: Exercise, got: Any, case: Case, mutated: Sequence[str]) -> Mistake | None:
-    """The catalogued mistake that behaves like the student's function on ``case``, if any;
-    else :data:`MODIFIED_INPUT` when the function changed an input.
+def _recognize(ex: Exercise, expected: Any, got: Any, case: Case, mutated: Sequence[str],
+               ) -> tuple[Mistake | None, Part | None]:
+    """The catalogued mistake that behaves like the student's function on ``case``, and the
+    part it was recognized in (None: the whole output); else :data:`MODIFIED_INPUT` when the
+    function changed an input.
 
-    A catalogued mistake matches when its output equals the student's and it modifies
-    its inputs exactly when the student's function does.
+    A catalogued mistake matches when it modifies its inputs exactly when the student's
+    function does, and its output equals the student's: as a whole (tried first, for
+    every mistake), or in the wrong parts of the student's output (an element of a tuple,
+    a key of a dict), whatever the mistake's other parts are. The mistake that explains
+    the most wrong parts wins; ties go to the catalogue's order.
     """
+    outputs = []
     for mistake in ex.mistakes:
         out, exc, m_mutated = call_safely(mistake.impl, case)
         if exc is not None or bool(m_mutated) != bool(mutated):
             continue
         try:
             if ex.outputs_match(out, got, case) is None:
-                return mistake
+                return mistake, None
         except Exception:
             continue
-    return MODIFIED_INPUT if mutated else None
+        outputs.append((mistake, out))
+    if ex.compare is None and outputs:
+        try:
+            parts = wrong_parts(expected, got, ex.tolerance)
+        except Exception:
+            parts = []
+        best: tuple[Mistake, list[Part]] | None = None
+        for mistake, out in outputs:
+            explained = [p for p in parts if _part_matches(out, p, ex)]
+            if explained and (best is None or len(explained) > len(best[1])):
+                best = (mistake, explained)
+        if best is not None and isinstance(expected, tuple | list | Mapping):
+            return best[0], best[1][0]
+    return (MODIFIED_INPUT if mutated else None), None
+
+
+def _part_matches(out: Any, part: Part, ex: Exercise) -> bool:
+    try:
+        return compare(get_at(out, part.keys), part.got, ex.tolerance) is None
+    except Exception:
+        return False
 
 
 def _judge(ex: Exercise, i: int, case: Case, expected: Any, got: Any,
-           exc: BaseException | None, mutated: Sequence[str]) -> CaseResult:
+           exc: BaseException | None, mutated: Sequence[str], *, ref_seconds: float = 0.0,
+           call_again: Callable[[], Any] | None = None, explain: bool = True) -> CaseResult:
+    """The verdict on one case; ``explain``: diagnose a failure no catalogued mistake names
+    (only the first failing case's is ever shown)."""
     if exc is not None:
         if isinstance(exc, NotImplementedError):
             return CaseResult(i, case, False, not_implemented=True)
@@ -317,8 +395,32 @@ def _judge(ex: Exercise, i: int, case: Case, expected: Any, got: Any,
         mm = Mismatch("output", "type", f"output could not be compared: {cmp_exc}")
     if mm is None and not mutated:
         return CaseResult(i, case, True)
-    mistake = _recognize(ex, got, case, mutated)
-    return CaseResult(i, case, False, mismatch=mm, mutated=tuple(mutated), mistake=mistake)
+    mistake, part = _recognize(ex, expected, got, case, mutated)
+    result = CaseResult(i, case, False, mismatch=mm, mutated=tuple(mutated), mistake=mistake)
+    if part is not None:
+        result.mistake_path = part.path
+        if mm is None or part.path != mm.path:
+            result.focus = part.mismatch
+    if explain and mm is not None and (mistake is None or mistake is MODIFIED_INPUT):
+        d = diagnose(ex, case, expected, got, ref_seconds=ref_seconds,
+                     call_again=call_again if has_rng(case) else None)
+        result.diagnosis = d
+        if d is not None and d.path != mm.path and d.says and ex.compare is None:
+            try:
+                keys = next(p.keys for p in wrong_parts(expected, got, ex.tolerance)
+                            if p.path == d.path)
+                result.focus = compare(get_at(expected, keys), get_at(got, keys),
+                                       ex.tolerance, d.path)
+            except Exception:
+                pass
+    return result
+
+
+def _reference(ex: Exercise, case: Case) -> tuple[Any, float]:
+    """The reference's output on ``case``, and the seconds it took."""
+    start = time.perf_counter()
+    out = ex.reference(*materialize(case.args), **materialize(dict(case.kwargs)))
+    return out, time.perf_counter() - start
 
 
 def run_check(
@@ -338,9 +440,10 @@ def run_check(
             "output", "type", f"{ex.name} should be a function (def {ex.name}(...):), got {what}")))
         return result
     for i, case in enumerate(ex.cases(seed, n)):
-        expected = ex.reference(*materialize(case.args), **materialize(dict(case.kwargs)))
+        expected, ref_seconds = _reference(ex, case)
         got, exc, mutated = call_safely(fn, case)
-        res = _judge(ex, i, case, expected, got, exc, mutated)
+        res = _judge(ex, i, case, expected, got, exc, mutated, ref_seconds=ref_seconds,
+                     call_again=lambda case=case: call_safely(fn, case)[0])
         result.cases.append(res)
         if not res.passed:
             break
@@ -366,8 +469,10 @@ def evaluate_outputs(
             result.cases.append(CaseResult(i, case, False, error=None if ni else err,
                                            not_implemented=ni))
             continue
-        expected = ex.reference(*materialize(case.args), **materialize(dict(case.kwargs)))
-        result.cases.append(_judge(ex, i, case, expected, outputs[i], None, mutated[i]))
+        expected, ref_seconds = _reference(ex, case)
+        first = all(c.passed for c in result.cases)
+        result.cases.append(_judge(ex, i, case, expected, outputs[i], None, mutated[i],
+                                   ref_seconds=ref_seconds, explain=first))
     return result
 
 

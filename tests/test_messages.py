@@ -125,9 +125,8 @@ def test_a_dict_with_one_wrong_key_names_that_key():
 
     first = run_check(ex, l2_everywhere_but_one_key).message().splitlines()[0]
     size = expected[key].size
-    assert re.fullmatch(
-        rf"add_l2_gradient: output\['{key}'\] is wrong at {size} of {size} entries "
-        r"\(largest error [0-9.e-]+ at \[\d+, \d+\]\)", first), first
+    assert first == (f"add_l2_gradient: output['{key}'] is wrong at {size} of {size} entries "
+                     f"— it looks like the input grads['{key}'] returned unchanged"), first
 
 
 def test_an_exception_and_a_modified_input_are_said_in_the_first_line():
