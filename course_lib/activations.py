@@ -105,7 +105,10 @@ def predict_binary(A: np.ndarray, threshold: float = 0.5) -> np.ndarray:
 
 
 def predict_classes(A: np.ndarray) -> np.ndarray:
-    """Index of the most probable class of each column of ``A`` (``(C, m)``) as ``(1, m)``."""
+    """Index of the most probable class of each column of ``A`` (``(C, m)``) as ``(1, m)``.
+
+    Exercise `accuracy`, notebook 11_softmax_regression.
+    """
     return np.argmax(np.asarray(A), axis=0).reshape(1, -1).astype(np.int64)
 
 

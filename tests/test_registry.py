@@ -18,6 +18,7 @@ import pytest
 
 from course_checks import Case, Rng, Tolerance, all_exercises, check, compare, get, run_check
 from course_checks.cases import Named, from_plain, materialize, to_plain
+from course_checks.quiz import is_question
 from course_checks.registry import Exercise, Mistake, register, registrar
 from course_checks.runner import (
     MODIFIED_INPUT,
@@ -27,7 +28,9 @@ from course_checks.runner import (
     evaluate_outputs,
 )
 
-EXERCISES = all_exercises()
+# Quiz questions answer with a constant (no input, nothing to memorize or modify): they
+# are checked by tests/test_quizzes.py.
+EXERCISES = [ex for ex in all_exercises() if not is_question(ex)]
 MISTAKES = [(ex.name, m.name) for ex in EXERCISES for m in ex.mistakes]
 HIDDEN_SEEDS = (101, 202)
 
@@ -399,3 +402,29 @@ def test_rng_spec_gives_every_call_the_same_numbers():
 def test_named_spec_refuses_objects_outside_course_lib():
     with pytest.raises(ValueError, match="course_lib"):
         Named("os.system", {"command": "true"}).build()
+
+
+# ---- catalogues (issue 14) -------------------------------------------------------------
+
+
+CODE_EXERCISES = [ex.name for ex in EXERCISES
+                  if ex.make_case.__module__.startswith("course_checks.exercises.")]
+
+
+@pytest.mark.parametrize("name", CODE_EXERCISES)
+def test_catalogue_has_at_least_five_mistakes(name):
+    """Five catalogued mistakes per exercise a student writes code for (the registry itself
+    insists on three; the quizzes' questions, registered from course_checks/quizzes, have
+    their own traps)."""
+    assert len(get(name).mistakes) >= 5, f"{name}: catalogue at least five mistakes"
+
+
+def test_accuracy_takes_the_argmax_over_the_classes():
+    """The accuracy exercise counts columns, whatever the scores' scale (logits or
+    probabilities), and its square case is the one an argmax over axis 1 still answers."""
+    ex = get("accuracy")
+    scores = np.array([[2.0, 0.1, 0.3], [0.5, 3.0, 0.2], [0.1, 0.2, 0.1]])
+    assert ex.reference(scores, np.array([[0, 1, 2]])) == pytest.approx(2 / 3)
+    assert ex.reference(np.exp(scores), np.array([[0, 1, 0]])) == 1.0
+    first = ex.cases(ex.visible_seed, 1)[0]
+    assert first.args[0].shape[0] == first.args[0].shape[1]

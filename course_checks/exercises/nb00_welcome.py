@@ -33,6 +33,18 @@ def _relu_clip_one(Z):
     return np.clip(Z, 0, 1)
 
 
+def _relu_max_no_axis(Z):
+    return np.max(Z)
+
+
+def _relu_negative_part(Z):
+    return Z * (Z < 0)
+
+
+def _relu_mask(Z):
+    return Z > 0
+
+
 register("relu", relu, _relu_case, implements=(relu_forward,),
          summary="ReLU of a matrix of pre-activations", mistakes=(
     Mistake("max_over_axis", "np.max(Z, 0) is the largest entry of each column (a reduction), not "
@@ -41,4 +53,13 @@ register("relu", relu, _relu_case, implements=(relu_forward,),
             "flips the negative ones instead.", _relu_abs),
     Mistake("clipped_at_one", "ReLU has no upper limit: np.clip(Z, 0, 1) also cuts values above 1.",
             _relu_clip_one),
+    Mistake("max_without_axis", "np.max(Z) is the single largest entry of the whole matrix (a "
+            "reduction to one number), not an elementwise max: use np.maximum(Z, 0).",
+            _relu_max_no_axis),
+    Mistake("kept_the_negative_part", "The mask is the wrong way round: Z * (Z < 0) (or "
+            "np.minimum(Z, 0)) keeps the NEGATIVE entries. ReLU keeps the positive ones: Z * (Z > "
+            "0), or np.maximum(Z, 0).", _relu_negative_part),
+    Mistake("returned_the_mask", "Z > 0 is the mask (True/False: where ReLU lets z through, and "
+            "its derivative), not ReLU itself. Multiply it with Z: Z * (Z > 0), or use "
+            "np.maximum(Z, 0).", _relu_mask),
 ))

@@ -65,6 +65,18 @@ def _split_shuffles_rows(X, Y, fractions, rng):
     return _cut(X[rng.permutation(X.shape[0]), :], Y, *_counts(X.shape[1], fractions))
 
 
+def _split_rounded_train(X, Y, fractions, rng):
+    m = X.shape[1]
+    perm = rng.permutation(m)
+    return _cut(X[:, perm], Y[:, perm], round(m * fractions[0]), round(m * fractions[1]))
+
+
+def _split_with_replacement(X, Y, fractions, rng):
+    m = X.shape[1]
+    idx = rng.choice(m, m)
+    return _cut(X[:, idx], Y[:, idx], *_counts(m, fractions))
+
+
 register("split_data", split_data, _split_case, points=2, implements=(train_dev_test_split,),
          summary="shuffle once, then split into train/dev/test by fractions", mistakes=(
     Mistake("two_permutations", "X and Y were shuffled with different permutations, so examples "
@@ -77,6 +89,12 @@ register("split_data", split_data, _split_case, points=2, implements=(train_dev_
             "dev and test and give the rest to training.", _split_truncating_counts),
     Mistake("shuffled_features", "The permutation was applied to the rows (features) instead of "
             "the columns (examples): examples are columns, X[:, perm].", _split_shuffles_rows),
+    Mistake("rounded_train_count", "Rounding all three counts can leave an example out (or count "
+            "one twice). Round the dev and test counts, round(m * fraction), and give the rest to "
+            "training: n_train = m - n_dev - n_test.", _split_rounded_train),
+    Mistake("drawn_with_replacement", "rng.choice(m, m) draws WITH replacement: some examples "
+            "appear twice and others never. Shuffle with rng.permutation(m) (every example "
+            "exactly once).", _split_with_replacement),
 ))
 
 # ---- diagnose -----------------------------------------------------------------
@@ -111,6 +129,10 @@ def _diag_dev_for_bias(train_error, dev_error, bayes_error=0.0):
     return dev_error - bayes_error > 0.02, dev_error - train_error > 0.02
 
 
+def _diag_percent_threshold(train_error, dev_error, bayes_error=0.0):
+    return train_error - bayes_error > 2, dev_error - train_error > 2
+
+
 register("diagnose", diagnose_bias_variance, _diagnose_case, points=2, visible_cases=5,
          hidden_cases=15, summary="(high_bias, high_variance) from train, dev and Bayes errors",
          mistakes=(
@@ -122,6 +144,9 @@ register("diagnose", diagnose_bias_variance, _diagnose_case, points=2, visible_c
             _diag_swapped),
     Mistake("dev_error_for_bias", "Bias is read from the TRAINING error (how well the model fits "
             "the data it saw), not the dev error.", _diag_dev_for_bias),
+    Mistake("threshold_in_percent", "The errors are fractions (0.15 means 15 %), so the threshold "
+            "of 2 % is 0.02, not 2: no gap between two fractions is ever above 2.",
+            _diag_percent_threshold),
 ))
 
 # ---- fit_standardizer / standardize ----------------------------------------------
@@ -150,6 +175,14 @@ def _fit_variance(X):
     return X.mean(axis=1, keepdims=True), X.var(axis=1, keepdims=True)
 
 
+def _fit_whole_matrix(X):
+    return X.mean(), X.std()
+
+
+def _fit_not_centered(X):
+    return X.mean(axis=1, keepdims=True), np.sqrt(np.mean(X ** 2, axis=1, keepdims=True))
+
+
 register("fit_standardizer", fit_standardizer, _fit_case,
          summary="per-feature mean and standard deviation of the training set", mistakes=(
     Mistake("wrong_axis", "Statistics were taken over axis 0 (one per example). Examples are "
@@ -160,6 +193,12 @@ register("fit_standardizer", fit_standardizer, _fit_case,
             "over the examples: pass keepdims=True.", _fit_no_keepdims),
     Mistake("variance_not_std", "sigma is the standard deviation, the square root of the variance.",
             _fit_variance),
+    Mistake("statistics_of_the_whole_matrix", "X.mean() and X.std() without an axis give ONE "
+            "number for all the features. Each feature needs its own: axis=1, keepdims=True, "
+            "shape (n_x, 1).", _fit_whole_matrix),
+    Mistake("std_not_centered", "√(mean(x²)) is the root mean square, not the standard "
+            "deviation: subtract the mean first, √(mean((x - μ)²)), which is np.std(X, axis=1, "
+            "keepdims=True).", _fit_not_centered),
 ))
 
 
@@ -185,6 +224,14 @@ def _std_no_centering(X, mu, sigma):
     return X / sigma
 
 
+def _std_precedence(X, mu, sigma):
+    return X - mu / sigma
+
+
+def _std_times_sigma(X, mu, sigma):
+    return (X - mu) * sigma
+
+
 register("standardize", standardize, _standardize_case,
          summary="apply the training set's mu and sigma to any set", mistakes=(
     Mistake("refitted_on_this_set", "The dev/test set was standardized with its own mean and std. "
@@ -192,4 +239,8 @@ register("standardize", standardize, _standardize_case,
             "through the same transformation.", _std_refit),
     Mistake("divided_by_variance", "Divide by sigma (the std), not sigma².", _std_by_variance),
     Mistake("not_centered", "Subtract mu before dividing by sigma.", _std_no_centering),
+    Mistake("operator_precedence", "X - mu / sigma divides only mu: division comes before "
+            "subtraction. Put the difference in parentheses, (X - mu) / sigma.", _std_precedence),
+    Mistake("multiplied_by_sigma", "Divide by sigma, do not multiply: standardized features have "
+            "standard deviation 1.", _std_times_sigma),
 ))

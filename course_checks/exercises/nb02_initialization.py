@@ -94,6 +94,10 @@ def _missing_last(rng, std, layer_dims):
     return _build(layer_dims, _normal(rng, std), last=len(layer_dims) - 2)
 
 
+def _uniform(rng, std):
+    return lambda l, n_prev, n: rng.random((n, n_prev)) * std(n_prev, n)
+
+
 _XAVIER = lambda n_prev, n: np.sqrt(1.0 / n_prev)  # noqa: E731
 _GLOROT = lambda n_prev, n: np.sqrt(2.0 / (n_prev + n))  # noqa: E731
 _HE = lambda n_prev, n: np.sqrt(2.0 / n_prev)  # noqa: E731
@@ -107,6 +111,28 @@ _MISSING_LAST_HINT = (
     "The last layer is missing: with layer_dims = [n0, ..., nL] there are L = "
     "len(layer_dims) - 1 layers, numbered 1..L, so loop over range(1, L + 1)."
 )
+_UNIFORM_HINT = (
+    "rng.random draws UNIFORM numbers in [0, 1): all positive, mean 0.5. Weights should be "
+    "Gaussian with mean 0: rng.standard_normal(shape) times the standard deviation."
+)
+_SHARED = {  # name: (hint, the wrong parameters from (rng, std's formula, layer_dims))
+    "transposed_weights": (_TRANSPOSED_HINT,
+                           lambda rng, std, dims: _build(dims, _transposed(rng, std))),
+    "missing_last_layer": (_MISSING_LAST_HINT, _missing_last),
+    "uniform_instead_of_normal": (_UNIFORM_HINT,
+                                  lambda rng, std, dims: _build(dims, _uniform(rng, std))),
+}
+
+
+def _shared_mistakes(std, *names: str) -> tuple[Mistake, ...]:
+    """The layout mistakes every Gaussian initializer ``(layer_dims, rng)`` shares (a
+    transposed W, a missing last layer, uniform numbers), for weights of std ``std``."""
+
+    def impl(draw):
+        return lambda layer_dims, rng: draw(rng, std, layer_dims)
+
+    return tuple(Mistake(name, _SHARED[name][0], impl(_SHARED[name][1])) for name in names)
+
 
 # ---- initialize_zeros ----------------------------------------------------------------
 
@@ -130,6 +156,16 @@ def _zeros_int(layer_dims):
                   lambda l, n: np.zeros((n, 1), dtype=int))
 
 
+def _zeros_bias_row(layer_dims):
+    return _build(layer_dims, lambda l, n_prev, n: np.zeros((n, n_prev)),
+                  lambda l, n: np.zeros((1, n)))
+
+
+def _zeros_bias_previous(layer_dims):
+    return _build(layer_dims, lambda l, n_prev, n: np.zeros((n, n_prev)),
+                  lambda l, n: np.zeros((layer_dims[l - 1], 1)))
+
+
 register("initialize_zeros", initialize_zeros, _zeros_case, tolerance=Tolerance(dtype=True),
          summary="all-zero weights and biases (the initialization that fails)", mistakes=(
     Mistake("transposed_weights", _TRANSPOSED_HINT, _zeros_transposed),
@@ -140,6 +176,11 @@ register("initialize_zeros", initialize_zeros, _zeros_case, tolerance=Tolerance(
     Mistake("integer_arrays", "np.zeros(..., dtype=int) makes integer arrays: gradient descent's "
             "in-place update W -= lr * dW then fails (or truncates). Parameters are float64, "
             "np.zeros's default.", _zeros_int),
+    Mistake("bias_as_row", "b[l] is a COLUMN, one entry per unit of layer l: shape (n[l], 1), "
+            "np.zeros((layer_dims[l], 1)), not a row (1, n[l]).", _zeros_bias_row),
+    Mistake("bias_sized_for_previous_layer", "b[l] has one entry per unit of layer l, "
+            "layer_dims[l], not per unit of the previous layer: np.zeros((layer_dims[l], 1)).",
+            _zeros_bias_previous),
 ))
 
 # ---- initialize_random ---------------------------------------------------------------
@@ -166,9 +207,7 @@ def _random_variance(layer_dims, rng, scale=0.01):
     return _build(layer_dims, _normal(rng, lambda a, b: scale ** 2))
 
 
-# Same layout as initialize_zeros' entry (the same two layout mistakes, with shared
-# hints) on purpose: the one format of a registry entry, register(name, reference,
-# cases, ..., mistakes=(Mistake(name, hint, impl), ...)) (see exercises/__init__.py).
+# Same layout as initialize_zeros' entry (deliberate, see __init__.py).
 register("initialize_random", initialize_random, _random_case, points=2,
          summary="Gaussian weights of standard deviation `scale`, zero biases", mistakes=(
     Mistake("uniform_instead_of_normal", "rng.random draws UNIFORM numbers in [0, 1): all "
@@ -199,10 +238,6 @@ def _xavier_glorot(layer_dims, rng):
     return _build(layer_dims, _normal(rng, _GLOROT))
 
 
-def _xavier_transposed(layer_dims, rng):
-    return _build(layer_dims, _transposed(rng, _XAVIER))
-
-
 register("initialize_xavier", initialize_xavier, _rng_case,
          summary="Gaussian weights of std √(1/n[l-1]) (Xavier), zero biases", mistakes=(
     Mistake("fan_out_instead_of_fan_in", "The std uses n[l] (this layer's size); it should use "
@@ -214,7 +249,8 @@ register("initialize_xavier", initialize_xavier, _rng_case,
     Mistake("glorot_formula", "That is the Glorot & Bengio form √(2/(n[l-1]+n[l])) (PyTorch's "
             "xavier_normal_). In this course \"Xavier\" is √(1/n[l-1]) (as in Saito's book); the "
             "Glorot form is the next exercise.", _xavier_glorot),
-    Mistake("transposed_weights", _TRANSPOSED_HINT, _xavier_transposed),
+    *_shared_mistakes(_XAVIER, "transposed_weights", "missing_last_layer",
+                      "uniform_instead_of_normal"),
 ))
 
 # ---- initialize_glorot ---------------------------------------------------------------
@@ -248,6 +284,7 @@ register("initialize_glorot", initialize_glorot, _rng_case,
             "the standard deviation.", _glorot_no_sqrt),
     Mistake("fan_in_only", "That is this course's Xavier, √(1/n[l-1]), which only looks at the "
             "inputs. Glorot averages fan-in and fan-out: √(2/(n[l-1] + n[l])).", _glorot_xavier),
+    *_shared_mistakes(_GLOROT, "transposed_weights", "missing_last_layer"),
 ))
 
 # ---- initialize_he -------------------------------------------------------------------
@@ -269,13 +306,7 @@ def _he_sqrt_of_two_only(layer_dims, rng):
     return _build(layer_dims, _normal(rng, lambda n_prev, n: np.sqrt(2.0) / n_prev))
 
 
-def _he_missing_last(layer_dims, rng):
-    return _missing_last(rng, _HE, layer_dims)
-
-
-# Same layout as nb01's fit_standardizer entry on purpose: the one format of a registry
-# entry, register(name, reference, cases, ..., mistakes=(Mistake(name, hint, impl),
-# ...)) (see exercises/__init__.py).
+# Same layout as nb01's fit_standardizer (deliberate, see __init__.py).
 register("initialize_he", initialize_he, _rng_case,
          summary="Gaussian weights of std √(2/n[l-1]) for ReLU layers (He), zero biases", mistakes=(
     Mistake("missing_factor_two", "That is √(1/n[l-1]) (Xavier). ReLU zeroes half of its inputs, "
@@ -286,5 +317,5 @@ register("initialize_he", initialize_he, _rng_case,
             "/ layer_dims[l-1]).", _he_no_sqrt),
     Mistake("sqrt_of_numerator_only", "np.sqrt(2) / n is not np.sqrt(2 / n): the square root must "
             "cover the whole fraction.", _he_sqrt_of_two_only),
-    Mistake("missing_last_layer", _MISSING_LAST_HINT, _he_missing_last),
+    *_shared_mistakes(_HE, "missing_last_layer"),
 ))

@@ -61,6 +61,15 @@ def _cost_norm_not_squared(cross_entropy_cost, params, lambd, m):
         np.linalg.norm(v) for k, v in params.items() if _is_weight(k))
 
 
+def _cost_penalty_only(cross_entropy_cost, params, lambd, m):
+    return lambd / (2 * m) * sum(np.sum(v ** 2) for k, v in params.items() if _is_weight(k))
+
+
+def _cost_sum_not_squares(cross_entropy_cost, params, lambd, m):
+    return cross_entropy_cost + lambd / (2 * m) * sum(
+        np.sum(v) for k, v in params.items() if _is_weight(k))
+
+
 register("compute_cost_with_l2", compute_cost_with_l2, _cost_case,
          implements=(l2_penalty, compute_cost),
          summary="cross-entropy cost plus the L2 penalty (λ/2m) Σ ‖W[l]‖²_F", mistakes=(
@@ -73,6 +82,11 @@ register("compute_cost_with_l2", compute_cost_with_l2, _cost_case,
             "the model's flexibility.", _cost_with_biases),
     Mistake("norm_not_squared", "‖W‖²_F is the SQUARED Frobenius norm, the sum of the squares of "
             "the entries: np.sum(np.square(W)), not np.linalg.norm(W).", _cost_norm_not_squared),
+    Mistake("forgot_the_cross_entropy", "Return the whole cost: the cross-entropy PLUS the "
+            "penalty, not the penalty alone.", _cost_penalty_only),
+    Mistake("summed_weights_not_squares", "Sum the SQUARES of the weights, np.sum(np.square(W)): "
+            "np.sum(W) lets positive and negative weights cancel, and is not a norm.",
+            _cost_sum_not_squares),
 ))
 
 # ---- add_l2_gradient ------------------------------------------------------------------
@@ -177,6 +191,11 @@ def _drop_per_unit(A, keep_prob, rng):
     return A * D / keep_prob, D
 
 
+def _drop_drop_prob(A, keep_prob, rng):
+    D = rng.random(A.shape) < 1 - keep_prob
+    return A * D / keep_prob, D
+
+
 register("dropout_forward", dropout_forward, _drop_fwd_case, points=2,
          implements=(_lib_dropout_forward, dropout_mask),
          summary="inverted dropout: mask D = rng.random(A.shape) < keep_prob, A·D/keep_prob",
@@ -196,6 +215,10 @@ register("dropout_forward", dropout_forward, _drop_fwd_case, points=2,
     Mistake("one_mask_per_unit", "Draw one mask entry per unit AND per example, "
             "rng.random(A.shape): each example sees a different thinned network. A mask of shape "
             "(n, 1) drops the same units for the whole batch.", _drop_per_unit),
+    Mistake("mask_with_drop_probability", "rng.random(A.shape) < 1 - keep_prob keeps each unit "
+            "with probability 1 - keep_prob, the probability of DROPPING it. Keep a unit when its "
+            "uniform number is below keep_prob: D = rng.random(A.shape) < keep_prob.",
+            _drop_drop_prob),
 ))
 
 # ---- dropout_backward -----------------------------------------------------------------
@@ -231,6 +254,10 @@ def _bwd_inverted_mask(dA, D, keep_prob):
     return dA * (1 - D) / keep_prob
 
 
+def _bwd_drop_prob(dA, D, keep_prob):
+    return dA * D / (1 - keep_prob)
+
+
 register("dropout_backward", dropout_backward, _drop_bwd_case, implements=(_lib_dropout_backward,),
          summary="backward through inverted dropout: dA·D/keep_prob with the forward mask",
          mistakes=(
@@ -242,6 +269,8 @@ register("dropout_backward", dropout_backward, _drop_bwd_case, implements=(_lib_
             "is 0: multiply by the SAME mask D as in the forward pass.", _bwd_no_mask),
     Mistake("inverted_mask", "D is True for the units that were KEPT: multiply by D, not by 1 - D.",
             _bwd_inverted_mask),
+    Mistake("divided_by_drop_probability", "Divide by keep_prob, the probability of KEEPING a "
+            "unit (as in the forward pass), not by 1 - keep_prob.", _bwd_drop_prob),
 ))
 
 # ---- l1_penalty_and_grad --------------------------------------------------------------
@@ -284,9 +313,7 @@ def _l1_l2_gradient(W, lambd, m):
     return lambd / (2 * m) * np.abs(W).sum(), lambd / m * W
 
 
-# Same layout as compute_cost_with_l2's entry on purpose: the one format of a registry
-# entry, register(name, reference, cases, ..., mistakes=(Mistake(name, hint, impl),
-# ...)) (see exercises/__init__.py).
+# Same layout as compute_cost_with_l2's entry (deliberate, see __init__.py).
 register("l1_penalty_and_grad", l1_penalty_and_grad, _l1_case, points=2,
          implements=(l1_penalty, l1_penalty_grad),
          summary="L1 penalty (λ/2m) Σ|W| and its subgradient (λ/2m) sign(W)", mistakes=(

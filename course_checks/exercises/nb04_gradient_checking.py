@@ -64,6 +64,14 @@ def _nd1_swapped(coeffs, theta, eps):
     return float((P.polyval(theta - eps, coeffs) - P.polyval(theta + eps, coeffs)) / (2 * eps))
 
 
+def _nd1_precedence(coeffs, theta, eps):
+    return float((P.polyval(theta + eps, coeffs) - P.polyval(theta - eps, coeffs)) / 2 * eps)
+
+
+def _nd1_backward(coeffs, theta, eps):
+    return float((P.polyval(theta, coeffs) - P.polyval(theta - eps, coeffs)) / eps)
+
+
 register("numerical_derivative_1d", numerical_derivative_1d, _nd1_case,
          implements=(numerical_gradient, gradient_check_1d),
          summary="centered difference (J(θ+ε) - J(θ-ε))/(2ε) of a polynomial J", mistakes=(
@@ -77,6 +85,12 @@ register("numerical_derivative_1d", numerical_derivative_1d, _nd1_case,
             "a sum over k.", _nd1_reversed),
     Mistake("wrong_sign", "The difference is J(θ+ε) - J(θ-ε), in this order: the result has the "
             "wrong sign.", _nd1_swapped),
+    Mistake("operator_precedence", "... / 2 * eps divides by 2 and then MULTIPLIES by ε (Python "
+            "reads / and * left to right). Put the denominator in parentheses: / (2 * eps).",
+            _nd1_precedence),
+    Mistake("backward_difference", "(J(θ) - J(θ-ε))/ε is the one-sided (backward) difference, "
+            "whose error shrinks only like ε. Use the centered one, (J(θ+ε) - J(θ-ε))/(2ε).",
+            _nd1_backward),
 ))
 
 # ---- relative_difference --------------------------------------------------------------
@@ -164,6 +178,14 @@ def _dv_column(params, keys):
     return np.concatenate([params[k].reshape(-1, 1) for k in keys], axis=0)
 
 
+def _dv_list(params, keys):
+    return [np.ravel(params[k]) for k in keys]
+
+
+def _dv_row(params, keys):
+    return np.concatenate([params[k].reshape(1, -1) for k in keys], axis=1)
+
+
 register("dict_to_vector", dict_to_vector, _dv_case, implements=(_lib_dict_to_vector,),
          summary="concatenate the raveled parameter arrays, in the order of `keys`, into one "
                  "vector",
@@ -175,6 +197,10 @@ register("dict_to_vector", dict_to_vector, _dv_case, implements=(_lib_dict_to_ve
             "(or raveling W.T) reads it column by column.", _dv_fortran),
     Mistake("column_vector", "Return a 1-D vector of shape (n,): reshape(-1, 1) and concatenating "
             "along axis 0 gives a column (n, 1).", _dv_column),
+    Mistake("returned_a_list", "Return ONE numpy vector: np.concatenate the raveled arrays, "
+            "not a list of them.", _dv_list),
+    Mistake("row_vector", "Return a 1-D vector of shape (n,): reshape(1, -1) and concatenating "
+            "along axis 1 gives a row (1, n).", _dv_row),
 ))
 
 # ---- helpers: a small network, its gradients, planted bugs ----------------------------
@@ -450,9 +476,15 @@ def _fb_index(params, grads, X, Y, layer_dims):
     return int(np.argmax(list(_fb_per_key(params, grads, X, Y, layer_dims).values())))
 
 
-# Same layout as nb03's add_l2_gradient entry on purpose: the one format of a registry
-# entry, register(name, reference, cases, ..., mistakes=(Mistake(name, hint, impl),
-# ...)) (see exercises/__init__.py).
+def _fb_all(params, grads, X, Y, layer_dims):
+    return _fb_per_key(params, grads, X, Y, layer_dims)
+
+
+def _fb_pair(params, grads, X, Y, layer_dims):
+    return max(_fb_per_key(params, grads, X, Y, layer_dims).items(), key=lambda kv: kv[1])
+
+
+# Same layout as nb03's add_l2_gradient (deliberate, see __init__.py).
 register("find_bugged_parameter", find_bugged_parameter, _fb_case, points=2,
          depends_on=("gradient_check_nd",), implements=(gradient_check,),
          summary="the parameter whose gradient disagrees most with the numerical gradient",
@@ -463,4 +495,9 @@ register("find_bugged_parameter", find_bugged_parameter, _fb_case, points=2,
             "relative difference: max(diffs, key=diffs.get).", _fb_value),
     Mistake("returned_an_index", "Return the key itself ('b1'), not its position in the dict.",
             _fb_index),
+    Mistake("returned_all_differences", "You computed every parameter's relative difference; "
+            "now return the ONE key whose difference is the largest: max(diffs, key=diffs.get).",
+            _fb_all),
+    Mistake("returned_key_and_difference", "max(diffs.items(), ...) gives the pair (key, "
+            "difference): return the key alone, e.g. max(diffs, key=diffs.get).", _fb_pair),
 ))

@@ -73,6 +73,17 @@ def _part_rows(X, Y, mini_batch_size):
     return [(X[k * B:(k + 1) * B, :], Y[k * B:(k + 1) * B, :]) for k in range(math.ceil(m / B))]
 
 
+def _part_two_lists(X, Y, mini_batch_size):
+    B, m = mini_batch_size, X.shape[1]
+    return [X[:, s:s + B] for s in range(0, m, B)], [Y[:, s:s + B] for s in range(0, m, B)]
+
+
+def _part_last_from_end(X, Y, mini_batch_size):
+    B, m = mini_batch_size, X.shape[1]
+    starts = [min(s, max(m - B, 0)) for s in range(0, m, B)]
+    return [(X[:, s:s + B], Y[:, s:s + B]) for s in starts]
+
+
 register("partition", partition, _partition_case, visible_cases=4, hidden_cases=12,
          summary="cut the columns into consecutive mini-batches (last one smaller)", mistakes=(
     Mistake("dropped_last_batch", "The last, smaller mini-batch is missing: with math.floor(m / "
@@ -86,6 +97,12 @@ register("partition", partition, _partition_case, visible_cases=4, hidden_cases=
             "share a column.", _part_overlap),
     Mistake("sliced_rows", "The slices cut rows (features). Examples are columns: X[:, "
             "start:end], Y[:, start:end].", _part_rows),
+    Mistake("two_separate_lists", "Return ONE list of pairs [(X_1, Y_1), (X_2, Y_2), ...], each "
+            "mini-batch's X with its Y, not a list of X batches and a list of Y batches.",
+            _part_two_lists),
+    Mistake("last_batch_from_the_end", "The last mini-batch holds the m % B examples that are "
+            "left, X[:, k*B:]: taking the last B columns instead repeats examples of the batch "
+            "before it.", _part_last_from_end),
 ))
 
 # ---- random_mini_batches ----------------------------------------------------------------

@@ -8,7 +8,7 @@ from course_lib.ewma import ewma, ewma_step
 
 from ..cases import Case
 from ..registry import Mistake, registrar
-from ._gen import uniform
+from ._gen import uniform, variant
 
 register = registrar("06_exponentially_weighted_averages")
 
@@ -52,6 +52,17 @@ def _ewma_shifted(theta, beta):
     return np.array(out)
 
 
+def _ewma_last_only(theta, beta):
+    v = 0.0
+    for x in theta:
+        v = beta * v + (1 - beta) * x
+    return v
+
+
+def _ewma_corrected(theta, beta):
+    return ewma(theta, beta, bias_correction=True)
+
+
 register("ewma", ewma, _series_case, points=2, implements=(ewma_step,),
          summary="exponentially weighted moving average v_t = βv_{t-1} + (1-β)θ_t, v_0 = 0",
          mistakes=(
@@ -64,6 +75,10 @@ register("ewma", ewma, _series_case, points=2, implements=(ewma_step,),
     Mistake("off_by_one", "The output is shifted by one step: it holds v_0 (= 0) to v_{T-1}. "
             "Update v with θ_t first, then store it: the output's entry t-1 is v_t.",
             _ewma_shifted),
+    Mistake("returned_only_the_last_average", "Return the whole sequence v_1, ..., v_T (an array "
+            "of length T): store each v_t as you go, not only the final one.", _ewma_last_only),
+    Mistake("bias_corrected", "This exercise asks for the plain average v_t; the bias "
+            "correction v_t / (1 - β^t) is the next exercise.", _ewma_corrected),
 ))
 
 # ---- ewma_bias_corrected ------------------------------------------------------------------
@@ -103,6 +118,18 @@ def _bc_not_corrected(theta, beta):
     return ewma(theta, beta)
 
 
+def _bc_generic(theta, beta, *, start=1, guard=False, multiply=False):
+    v, out = 0.0, []
+    for t, x in enumerate(theta, start=start):
+        v = beta * v + (1 - beta) * x
+        c = 1 - np.float64(beta) ** t
+        if guard and c == 0:
+            out.append(v)
+        else:
+            out.append(v * c if multiply else v / c)
+    return np.array(out)
+
+
 register("ewma_bias_corrected", ewma_bias_corrected, _series_case, points=2, depends_on=("ewma",),
          implements=(ewma,), summary="bias-corrected EWMA v_t / (1 - β^t)", mistakes=(
     Mistake("exponent_from_zero", "The correction used β^(t-1): with Python's 0-based indices the "
@@ -115,4 +142,11 @@ register("ewma_bias_corrected", ewma_bias_corrected, _series_case, points=2, dep
             "output by 1 - β^t.", _bc_fed_back),
     Mistake("no_correction", "These are the plain averages: divide each v_t by 1 - β^t.",
             _bc_not_corrected),
+    Mistake("exponent_from_zero_with_a_guard", "The correction used β^(t-1), with t = 0 for the "
+            "first value and a guard against dividing by 1 - β^0 = 0. Time counts from 1 here, so "
+            "no guard is needed: enumerate(theta, start=1), output v_t / (1 - β^t).",
+            variant(_bc_generic, start=0, guard=True)),
+    Mistake("multiplied_by_the_correction", "Divide by 1 - β^t, do not multiply: the early "
+            "averages are too SMALL (they start from 0), and dividing by a number below 1 scales "
+            "them up.", variant(_bc_generic, multiply=True)),
 ))

@@ -59,6 +59,14 @@ def _gd_step_only(w, dw, lr):
     return -lr * dw
 
 
+def _gd_over_lr(w, dw, lr):
+    return w - dw / lr
+
+
+def _gd_swapped(w, dw, lr):
+    return dw - lr * w
+
+
 register("gd_step", gd_step, _gd_case, summary="gradient descent step w - α·dw", mistakes=(
     Mistake("wrong_sign", "Gradient descent goes DOWNHILL: subtract the step, w - lr * dw. Adding "
             "it climbs the cost.", _gd_plus),
@@ -66,6 +74,10 @@ register("gd_step", gd_step, _gd_case, summary="gradient descent step w - α·dw
             "large a step.", _gd_no_lr),
     Mistake("returned_the_step", "Return the updated parameters w - lr * dw, not the step -lr * "
             "dw alone: the caller replaces w with what you return.", _gd_step_only),
+    Mistake("divided_by_learning_rate", "Multiply the gradient by the learning rate, w - lr * dw: "
+            "dividing by a small lr makes the step huge.", _gd_over_lr),
+    Mistake("swapped_w_and_dw", "The roles of w and dw are swapped: the parameters w move by the "
+            "gradient dw times lr, w - lr * dw (not dw - lr * w).", _gd_swapped),
 ))
 
 # ---- momentum_step ----------------------------------------------------------------
@@ -98,6 +110,16 @@ def _mom_old_velocity(w, dw, v, lr, beta=0.9):
     return w_new, beta * v + (1 - beta) * dw
 
 
+def _mom_returns_old_v(w, dw, v, lr, beta=0.9):
+    v_new = beta * v + (1 - beta) * dw
+    return w - lr * v_new, v
+
+
+def _mom_lr_inside(w, dw, v, lr, beta=0.9):
+    v = beta * v + lr * dw
+    return w - v, v
+
+
 register("momentum_step", momentum_step, _mom_case,
          summary="momentum (EMA form): v = βv + (1-β)dw, w - α·v", mistakes=(
     Mistake("heavy_ball_form", "This is the heavy-ball form v = βv + dw. The exercise asks for "
@@ -109,6 +131,12 @@ register("momentum_step", momentum_step, _mom_case,
             "lr * v_new, not w - lr * dw.", _mom_steps_with_gradient),
     Mistake("stepped_with_old_velocity", "The step used the velocity from before this update. "
             "Update v first, then w - lr * v with the new v.", _mom_old_velocity),
+    Mistake("returned_old_velocity", "The step is right, but the velocity you return is the old "
+            "one: return the updated v = β·v + (1 - β)·dw, the next step needs it.",
+            _mom_returns_old_v),
+    Mistake("learning_rate_inside_velocity", "This is the form v = β·v + lr·dw, w - v (the "
+            "learning rate inside the velocity). The exercise's EMA form is v = β·v + (1 - β)·dw, "
+            "then w - lr·v.", _mom_lr_inside),
 ))
 
 # ---- nesterov_step ----------------------------------------------------------------
@@ -129,6 +157,17 @@ def _nes_undamped_gradient(w, dw, v, lr, beta=0.9):
     return w - lr * (beta * v + dw), v
 
 
+def _nes_returns_old_v(w, dw, v, lr, beta=0.9):
+    v_new = beta * v + (1 - beta) * dw
+    return w - lr * (beta * v_new + (1 - beta) * dw), v
+
+
+def _nes_stores_look_ahead(w, dw, v, lr, beta=0.9):
+    v_new = beta * v + (1 - beta) * dw
+    look_ahead = beta * v_new + (1 - beta) * dw
+    return w - lr * look_ahead, look_ahead
+
+
 register("nesterov_step", nesterov_step, _mom_case, points=2,
          summary="Nesterov momentum (EMA form): w - α·(βv_new + (1-β)dw)", mistakes=(
     Mistake("plain_momentum", "This is plain momentum (w - lr * v_new). Nesterov steps with the "
@@ -139,6 +178,11 @@ register("nesterov_step", nesterov_step, _mom_case, points=2,
     Mistake("undamped_gradient", "The gradient term of the look-ahead must be (1 - β)·dw, the "
             "same damped gradient that went into v: w - lr·(β·v_new + (1 - β)·dw).",
             _nes_undamped_gradient),
+    Mistake("returned_old_velocity", "The step is right, but return the UPDATED velocity v_new = "
+            "β·v + (1 - β)·dw, not the one you were given.", _nes_returns_old_v),
+    Mistake("stored_the_look_ahead", "The step is right, but the state to return is the velocity "
+            "v_new = β·v + (1 - β)·dw, not the look-ahead β·v_new + (1 - β)·dw you stepped with.",
+            _nes_stores_look_ahead),
 ))
 
 # ---- adagrad_step ----------------------------------------------------------------
@@ -167,6 +211,15 @@ def _ada_no_sqrt(w, dw, h, lr, eps=1e-8):
     return w - lr * dw / (h + eps), h
 
 
+def _ada_returns_old_h(w, dw, h, lr, eps=1e-8):
+    h_new = h + dw * dw
+    return w - lr * dw / (np.sqrt(h_new) + eps), h
+
+
+def _ada_old_h_in_step(w, dw, h, lr, eps=1e-8):
+    return w - lr * dw / (np.sqrt(h) + eps), h + dw * dw
+
+
 register("adagrad_step", adagrad_step, _ada_case, summary="AdaGrad: h = h + dw², w - α·dw/(√h + ε)",
          mistakes=(
     Mistake("no_accumulation", "h must ADD UP all squared gradients, h = h + dw², not just hold "
@@ -175,6 +228,11 @@ register("adagrad_step", adagrad_step, _ada_case, summary="AdaGrad: h = h + dw²
             "changes the step wherever gradients are tiny.", _ada_eps_inside),
     Mistake("no_square_root", "Divide by the square root of h, √h + ε, not by h itself.",
             _ada_no_sqrt),
+    Mistake("returned_old_accumulator", "The step is right, but return the UPDATED sum h + dw²: "
+            "the next step must see this gradient too.", _ada_returns_old_h),
+    Mistake("stepped_with_old_accumulator", "The step divided by the sum from BEFORE this "
+            "gradient. Add dw² to h first, then divide by √h_new + ε (with h = 0 at the first "
+            "step, the old sum divides by ε alone).", _ada_old_h_in_step),
 ))
 
 # ---- rmsprop_step ----------------------------------------------------------------
@@ -209,6 +267,12 @@ def _rms_old_s(w, dw, s, lr, beta=0.9, eps=1e-8):
     return w_new, beta * s + (1 - beta) * dw * dw
 
 
+def _rms_returns_old_s(w, dw, s, lr, beta=0.9, eps=1e-8):
+    s_new = beta * s + (1 - beta) * dw * dw
+    return w - lr * dw / (np.sqrt(s_new) + eps), s
+
+
+# Same layout as gd_step's entry and what follows it (deliberate, see __init__.py).
 register("rmsprop_step", rmsprop_step, _rms_case,
          summary="RMSprop: s = βs + (1-β)dw², w - α·dw/(√s + ε)", mistakes=(
     Mistake("swapped_weights", "The weights are swapped: the old average gets β and the new "
@@ -219,6 +283,8 @@ register("rmsprop_step", rmsprop_step, _rms_case,
     Mistake("no_square_root", "Divide by the ROOT mean square, √s + ε, not by s.", _rms_no_sqrt),
     Mistake("used_old_average", "The step used s from before this update. Update s with this "
             "gradient first, then divide by √s_new + ε.", _rms_old_s),
+    Mistake("returned_old_average", "The step is right, but return the UPDATED average s_new = "
+            "β·s + (1 - β)·dw², not the s you were given.", _rms_returns_old_s),
 ))
 
 # ---- adam_step ----------------------------------------------------------------
@@ -330,6 +396,11 @@ def _init_scalars(params):
     return {"v": {k: 0 for k in params}, "s": {k: 0 for k in params}, "t": 0}
 
 
+def _init_gradient_keys(params):
+    return {"v": {"d" + k: np.zeros_like(w) for k, w in params.items()},
+            "s": {"d" + k: np.zeros_like(w) for k, w in params.items()}, "t": 0}
+
+
 register("initialize_adam_state", initialize_adam_state, _init_case,
          implements=(Adam, Method(Adam, "init")),
          summary='Adam\'s initial state {"v": zeros, "s": zeros, "t": 0}', mistakes=(
@@ -341,6 +412,9 @@ register("initialize_adam_state", initialize_adam_state, _init_case,
             "the weights W. Loop over all keys of params.", _init_weights_only),
     Mistake("scalar_zeros", "Each average is an ARRAY of zeros shaped like its parameter "
             "(np.zeros_like(params[k])), not the number 0.", _init_scalars),
+    Mistake("gradient_key_names", "Key v and s like the parameters (W1, b1, ...), not like the "
+            "gradients (dW1, db1, ...): update_parameters_with_adam looks them up with the keys of "
+            "params.", _init_gradient_keys),
 ))
 
 # ---- update_parameters_with_adam ----------------------------------------------------------------

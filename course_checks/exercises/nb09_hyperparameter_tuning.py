@@ -106,6 +106,10 @@ def _log_base_mixup(rng, low, high, size=None):
     return 10.0 ** rng.uniform(np.log(low), np.log(high), size)
 
 
+def _log_exp_of_log10(rng, low, high, size=None):
+    return np.exp(rng.uniform(np.log10(low), np.log10(high), size))
+
+
 register("sample_log_uniform", sample_log_uniform, _log_case, **_sampling(_log_reversed),
          summary="10**r with r uniform in [log10 low, log10 high]", mistakes=(
     Mistake("uniform_then_log", "You drew the value uniformly and then took its logarithm. It is "
@@ -119,6 +123,9 @@ register("sample_log_uniform", sample_log_uniform, _log_case, **_sampling(_log_r
     Mistake("log_base_mixup", "You took natural logarithms (np.log) of the bounds but raised 10 "
             "to the power r. Use the same base both ways: np.log10 with 10**r (or np.log with "
             "np.exp).", _log_base_mixup),
+    Mistake("exp_of_log10_exponent", "r was drawn between log10(low) and log10(high), but np.exp "
+            "raises e, not 10, to the power r. Use the same base both ways: 10**r (or np.log with "
+            "np.exp).", _log_exp_of_log10),
 ))
 
 # ---- sample_beta --------------------------------------------------------------------
@@ -157,6 +164,10 @@ def _beta_log_uniform_beta(rng, low, high, size=None):
     return 10.0 ** rng.uniform(np.log10(max(low, 1e-12)), np.log10(high), size)
 
 
+def _beta_base_mixup(rng, low, high, size=None):
+    return 1.0 - 10.0 ** rng.uniform(np.log(1 - high), np.log(1 - low), size)
+
+
 register("sample_beta", sample_one_minus_log_uniform, _beta_case, **_sampling(_beta_reversed),
          summary="beta = 1 - 10**r, so that 1 - beta is log-uniform", mistakes=(
     Mistake("uniform_beta", "β was sampled uniformly in [low, high]. Near 1 a tiny change of β "
@@ -170,6 +181,9 @@ register("sample_beta", sample_one_minus_log_uniform, _beta_case, **_sampling(_b
     Mistake("log_uniform_beta", "This samples β itself log-uniformly, which is almost uniform on "
             "[0.9, 0.999]. It is 1 - β that must be log-uniform: β = 1 - 10**r.",
             _beta_log_uniform_beta),
+    Mistake("log_base_mixup", "You took natural logarithms (np.log) of 1 - high and 1 - low but "
+            "raised 10 to the power r. Use the same base both ways: np.log10 with 10**r.",
+            _beta_base_mixup),
 ))
 
 # ---- random_trials ------------------------------------------------------------------
@@ -254,6 +268,11 @@ def _trials_param_major(space, n_trials, rng):
     return [{name: columns[name][t] for name in space} for t in range(n_trials)]
 
 
+def _trials_one_draw(space, n_trials, rng):
+    trial = {name: _sample_value(spec[0], spec[1:], rng) for name, spec in space.items()}
+    return [dict(trial) for _ in range(n_trials)]
+
+
 register("random_trials", random_trials, _trials_case, points=2, tolerance=_TOL,
          implements=(random_search,),
          summary="the hyperparameters of n random-search trials, each on its own scale", mistakes=(
@@ -269,6 +288,9 @@ register("random_trials", random_trials, _trials_case, points=2, tolerance=_TOL,
             "the values of the next. Draw trial by trial: for each trial, one value of each "
             "hyperparameter in the order of space (so adding a trial never changes the earlier "
             "ones).", _trials_param_major),
+    Mistake("one_draw_repeated", "Every trial holds the same values: the hyperparameters were "
+            "drawn once, outside the loop. Draw new values for each trial, inside the loop over "
+            "range(n_trials).", _trials_one_draw),
 ))
 
 # ---- narrow_range -------------------------------------------------------------------
@@ -309,7 +331,8 @@ def _narrow_case(rng: np.random.Generator, i: int) -> Case:
 
 
 def _narrow_generic(values, scores, low, high, top_k, log_scale, margin=0.1, *,
-                    worst=False, linear=False, no_clip=False, pad_from_top=False):
+                    worst=False, linear=False, no_clip=False, pad_from_top=False,
+                    no_margin=False):
     vals = np.asarray(values, dtype=float)
     s = np.asarray(scores, dtype=float)
     order = np.argsort(s if worst else -s, kind="stable")
@@ -319,16 +342,14 @@ def _narrow_generic(values, scores, low, high, top_k, log_scale, margin=0.1, *,
     t_lo, t_hi = to(low), to(high)
     tb = to(best)
     width = (tb.max() - tb.min()) if pad_from_top else (t_hi - t_lo)
-    pad = margin * width
+    pad = 0.0 if no_margin else margin * width
     lo_t, hi_t = tb.min() - pad, tb.max() + pad
     if not no_clip:
         lo_t, hi_t = max(t_lo, lo_t), min(t_hi, hi_t)
     return float(back(lo_t)), float(back(hi_t))
 
 
-# Same layout as random_trials' entry and nb10's batchnorm_backward on purpose: the one
-# format of a registry entry, register(name, reference, cases, ...,
-# mistakes=(Mistake(name, hint, impl), ...)) (see exercises/__init__.py).
+# Same layout as random_trials and nb10's batchnorm_backward (deliberate, see __init__.py).
 register("narrow_range", narrow_range, _narrow_case, points=2, tolerance=_TOL,
          implements=(narrow_space,),
          summary="coarse to fine: the new range around the best trials, on the right scale",
@@ -345,4 +366,8 @@ register("narrow_range", narrow_range, _narrow_case, points=2, tolerance=_TOL,
     Mistake("padding_from_the_best_values", "The padding is a fraction of the OLD range's width "
             "(on the scale), margin · (t(high) - t(low)), not of the spread of the best values.",
             variant(_narrow_generic, pad_from_top=True)),
+    Mistake("no_padding", "The new range must be a little WIDER than the span of the best values: "
+            "pad each end by margin times the old range's width (on the log scale for a "
+            "log-scale hyperparameter), so the best value is not on the new range's edge.",
+            variant(_narrow_generic, no_margin=True)),
 ))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib import batchnorm as _bn
+from course_lib.activations import relu as _relu
+from course_lib.activations import softmax as _act_softmax
 from course_lib.network import Network, forward
 
 from ..cases import Case
@@ -165,6 +167,14 @@ def _run_no_one_minus(running_mean, running_var, mu, var, beta=0.9):
     return beta * running_mean + mu, beta * running_var + var
 
 
+def _run_mean_only(running_mean, running_var, mu, var, beta=0.9):
+    return beta * running_mean + (1 - beta) * mu, running_var.copy()
+
+
+def _run_halfway(running_mean, running_var, mu, var, beta=0.9):
+    return (running_mean + mu) / 2, (running_var + var) / 2
+
+
 register("update_running_stats", _bn.update_running_stats, _run_case, tolerance=_TOL,
          summary="one EWMA step of the running mean and variance", mistakes=(
     Mistake("weights_swapped", "The old average keeps the big weight: running = beta * running + "
@@ -175,6 +185,10 @@ register("update_running_stats", _bn.update_running_stats, _run_case, tolerance=
     Mistake("missing_one_minus_beta", "The new batch is weighted by (1 - beta): without it the "
             "average keeps growing instead of staying on the scale of μ and σ².",
             _run_no_one_minus),
+    Mistake("variance_left_unchanged", "The running variance needs the same update as the running "
+            "mean: running_var = beta * running_var + (1 - beta) * var.", _run_mean_only),
+    Mistake("averaged_the_two", "(running + batch) / 2 weights the new batch by 1/2 whatever beta "
+            "is. Use beta: running = beta * running + (1 - beta) * batch.", _run_halfway),
 ))
 
 # ---- batchnorm_forward_eval --------------------------------------------------------
@@ -214,6 +228,10 @@ def _eval_updates_running(Z, gamma, beta, running_mean, running_var, eps=1e-5):
     return gamma * (Z - running_mean) / np.sqrt(running_var + eps) + beta
 
 
+def _eval_no_affine(Z, gamma, beta, running_mean, running_var, eps=1e-5):
+    return (Z - running_mean) / np.sqrt(running_var + eps)
+
+
 register("batchnorm_forward_eval", _bn.batchnorm_forward_eval, _eval_case, tolerance=_TOL,
          summary="test-time batch norm with the running statistics", mistakes=(
     Mistake("batch_statistics_at_test_time", "At test time use the running statistics, not the "
@@ -226,6 +244,8 @@ register("batchnorm_forward_eval", _bn.batchnorm_forward_eval, _eval_case, toler
     Mistake("running_stats_updated_at_test_time", "Evaluation must not change the running "
             "statistics: they are updated only by training mini-batches. Do not modify "
             "running_mean and running_var here.", _eval_updates_running),
+    Mistake("no_scale_and_shift", "After normalizing, scale and shift with the learned "
+            "parameters, as in training: gamma * Z_hat + beta.", _eval_no_affine),
 ))
 
 # ---- bn_network_forward ------------------------------------------------------------
@@ -262,7 +282,8 @@ def _net_case(rng: np.random.Generator, i: int) -> Case:
 
 
 def _net_generic(X, params, state, training, *, bn_after_act=False, eval_batch_stats=False,
-                 update_in_eval=False, no_update=False, eps=1e-5, beta_bn=0.9):
+                 update_in_eval=False, no_update=False, eps=1e-5, beta_bn=0.9,
+                 output=None):
     new_state = {k: v.copy() for k, v in state.items()}
     A = X
     for l in (1, 2):
@@ -282,12 +303,13 @@ def _net_generic(X, params, state, training, *, bn_after_act=False, eval_batch_s
             new_state[rm] = beta_bn * state[rm] + (1 - beta_bn) * mu
             new_state[rv] = beta_bn * state[rv] + (1 - beta_bn) * var
         A = Zt if bn_after_act else np.maximum(Zt, 0)
-    return params["W3"] @ A + params["b3"], {k: new_state[k] for k in sorted(new_state)}
+    Z3 = params["W3"] @ A + params["b3"]
+    if output is not None:
+        Z3 = output(Z3)
+    return Z3, {k: new_state[k] for k in sorted(new_state)}
 
 
-# Same layout as batchnorm_backward's entry on purpose: the one format of a registry
-# entry, register(name, reference, cases, ..., mistakes=(Mistake(name, hint, impl),
-# ...)) (see exercises/__init__.py).
+# Same layout as batchnorm_backward's entry (deliberate, see __init__.py).
 register("bn_network_forward", bn_network_forward, _net_case, points=2, tolerance=_TOL,
          visible_cases=4, hidden_cases=10,
          depends_on=("batchnorm_forward", "update_running_stats", "batchnorm_forward_eval"),
@@ -307,4 +329,10 @@ register("bn_network_forward", bn_network_forward, _net_case, points=2, toleranc
     Mistake("running_stats_not_updated", "In training mode, update the running statistics of each "
             "batch-norm layer with the batch's μ and σ² (update_running_stats, beta = 0.9) and "
             "return them in the new state.", variant(_net_generic, no_update=True)),
+    Mistake("relu_on_the_logits", "The last layer is Linear only: return its logits W3 A2 + b3, "
+            "with no ReLU (a ReLU would set every negative logit to 0).",
+            variant(_net_generic, output=_relu)),
+    Mistake("returned_probabilities", "Return the LOGITS W3 A2 + b3, not their softmax: the "
+            "cost takes logits (softmax_cross_entropy_cost).",
+            variant(_net_generic, output=_act_softmax)),
 ))

@@ -19,7 +19,7 @@ from course_lib.training import train
 from ..cases import Case, Rng, materialize
 from ..compare import Mismatch, Tolerance
 from ..registry import Mistake, registrar
-from ._gen import dims, randn, seed
+from ._gen import dims, randn, seed, variant
 
 register = registrar("12_capstone")
 
@@ -56,57 +56,57 @@ def _split(X, Y, rng, shuffle=True):
             X[:, n_tr + n_dev:], Y[:, n_tr + n_dev:])
 
 
-def _stats(X):
-    mu, sigma = X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True)
-    return mu, np.where(sigma > 0, sigma, 1.0)
+def _prep_generic(X, Y, rng, *, stats="train", guard=True, shuffle=True,
+                  labels_own_permutation=False, dev_test_swapped=False, raw_test=False):
+    """prepare_data with one of the students' mistakes: statistics from ``stats`` ("train",
+    "all" the data, or each set its "own"), no guard against σ = 0, no shuffle, a second
+    permutation for Y, dev and test swapped, or the test set left raw."""
+    if labels_own_permutation:
+        m = X.shape[1]
+        X, Y, shuffle = X[:, rng.permutation(m)], Y[:, rng.permutation(m)], False
+    X_tr, Y_tr, X_dv, Y_dv, X_te, Y_te = _split(X, Y, rng, shuffle=shuffle)
 
+    def fit(A):
+        mu, sigma = A.mean(axis=1, keepdims=True), A.std(axis=1, keepdims=True)
+        return mu, (np.where(sigma > 0, sigma, 1.0) if guard else sigma)
 
-def _prep_all_data_stats(X, Y, rng):
-    X_tr, Y_tr, X_dv, Y_dv, X_te, Y_te = _split(X, Y, rng)
-    mu, sigma = _stats(X)
-    return ((X_tr - mu) / sigma, Y_tr, (X_dv - mu) / sigma, Y_dv, (X_te - mu) / sigma, Y_te)
+    fitted = fit(X if stats == "all" else X_tr)
 
+    def apply(A):
+        mu, sigma = fit(A) if stats == "own" else fitted
+        return (A - mu) / sigma
 
-def _prep_own_stats(X, Y, rng):
-    X_tr, Y_tr, X_dv, Y_dv, X_te, Y_te = _split(X, Y, rng)
-    out = []
-    for A in (X_tr, X_dv, X_te):
-        mu, sigma = _stats(A)
-        out.append((A - mu) / sigma)
-    return out[0], Y_tr, out[1], Y_dv, out[2], Y_te
-
-
-def _prep_no_guard(X, Y, rng):
-    X_tr, Y_tr, X_dv, Y_dv, X_te, Y_te = _split(X, Y, rng)
-    mu, sigma = X_tr.mean(axis=1, keepdims=True), X_tr.std(axis=1, keepdims=True)
     with np.errstate(all="ignore"):
-        return ((X_tr - mu) / sigma, Y_tr, (X_dv - mu) / sigma, Y_dv, (X_te - mu) / sigma, Y_te)
-
-
-def _prep_no_shuffle(X, Y, rng):
-    X_tr, Y_tr, X_dv, Y_dv, X_te, Y_te = _split(X, Y, rng, shuffle=False)
-    mu, sigma = _stats(X_tr)
-    return ((X_tr - mu) / sigma, Y_tr, (X_dv - mu) / sigma, Y_dv, (X_te - mu) / sigma, Y_te)
+        out = (apply(X_tr), Y_tr, apply(X_dv), Y_dv, X_te if raw_test else apply(X_te), Y_te)
+    return out[:2] + out[4:] + out[2:4] if dev_test_swapped else out
 
 
 # no implements=: the pieces (split, standardizer) are notebook 01's exercises, and
 # using course_lib's versions of them here is allowed, like any piece of an earlier
 # notebook.
+# Same layout as nb09's narrow_range and nb10's batchnorm_backward (deliberate, see __init__.py).
 register("prepare_data", prepare_data, _prep_case, points=2, tolerance=_TOL,
          summary="shuffle, split 60/20/20, standardize every set with the training statistics",
          mistakes=(
     Mistake("statistics_of_all_the_data", "μ and σ must come from the TRAINING set only: "
             "computing them on all the data lets the dev and test sets leak into training.",
-            _prep_all_data_stats),
+            variant(_prep_generic, stats="all")),
     Mistake("each_set_its_own_statistics", "Standardize the dev and test sets with the training "
             "set's μ and σ, not with their own: every set must go through the same transformation "
-            "the model was trained on.", _prep_own_stats),
+            "the model was trained on.", variant(_prep_generic, stats="own")),
     Mistake("division_by_zero_sigma", "A feature that never varies in the training set has σ = 0 "
             "(a pixel that is blank in every image): divide it by 1 instead, e.g. sigma = "
-            "np.where(sigma > 0, sigma, 1.0).", _prep_no_guard),
+            "np.where(sigma > 0, sigma, 1.0).", variant(_prep_generic, guard=False)),
     Mistake("no_shuffle", "Shuffle the examples first with ONE rng.permutation(m) applied to the "
             "columns of X and Y; then cut 60/20/20 (dev and test counts round(0.2 m)).",
-            _prep_no_shuffle),
+            variant(_prep_generic, shuffle=False)),
+    Mistake("dev_and_test_swapped", "Return the sets in the order train, dev, test: (X_train, "
+            "Y_train, X_dev, Y_dev, X_test, Y_test). The dev set is the 20 % right after the "
+            "training examples, the test set the last 20 %.",
+            variant(_prep_generic, dev_test_swapped=True)),
+    Mistake("test_set_not_standardized", "Standardize all three sets with the training "
+            "statistics: the test set goes through the same transformation as the others.",
+            variant(_prep_generic, raw_test=True)),
 ))
 
 # ---- network_spec ----------------------------------------------------------------------
@@ -174,6 +174,14 @@ def _drop_prob(spec, hp):
     return {**spec, "keep_probs": 1.0 - float(hp["keep_prob"])}
 
 
+def _no_bn(spec, hp):
+    return {**spec, "batch_norm": False}
+
+
+def _l2_always(spec, hp):
+    return {**spec, "regularization": "l2"}
+
+
 register("network_spec", network_spec, _spec_case, tolerance=_TOL,
          summary="the Network(...) keyword arguments for a dict of hyperparameters", mistakes=(
     Mistake("counted_the_output_layer", "num_hidden_layers counts the HIDDEN layers only: "
@@ -186,13 +194,18 @@ register("network_spec", network_spec, _spec_case, tolerance=_TOL,
     Mistake("drop_probability", "keep_probs is the probability of KEEPING a unit: pass "
             "hparams['keep_prob'] itself (PyTorch's Dropout takes the other one, p = 1 - "
             "keep_prob).", _spec_with(_drop_prob)),
+    Mistake("batch_norm_ignored", "Pass batch_norm=bool(hparams['batch_norm']): the "
+            "hyperparameters decide whether the hidden layers use batch normalization.",
+            _spec_with(_no_bn)),
+    Mistake("l2_when_lambda_is_zero", "λ = 0 means no regularization: regularization=None when "
+            "hparams['lambd'] is 0, 'l2' otherwise.", _spec_with(_l2_always)),
 ))
 
 # ---- train_model -----------------------------------------------------------------------
 
 
 def _train(hparams, X_train, Y_train, rng, *, init="he", decay=True, adam=True,
-           train_rng=None):
+           train_rng=None, full_batch=False, untrained=False):
     net = Network(**network_spec(hparams))
     params = net.init_params(rng, init)
     lr = float(hparams["learning_rate"])
@@ -200,9 +213,10 @@ def _train(hparams, X_train, Y_train, rng, *, init="he", decay=True, adam=True,
     schedule = (make_schedule("inverse_time", lr, decay_rate=float(hparams["decay_rate"]))
                 if decay else None)
     res = train(net, params, X_train, Y_train, optimizer=optimizer,
-                epochs=int(hparams["epochs"]), batch_size=int(hparams["batch_size"]),
+                epochs=int(hparams["epochs"]),
+                batch_size=X_train.shape[1] if full_batch else int(hparams["batch_size"]),
                 rng=rng if train_rng is None else train_rng, schedule=schedule, progress=False)
-    return res.params, res.state
+    return (params if untrained else res.params), res.state
 
 
 def train_model(hparams, X_train, Y_train, rng):
@@ -234,6 +248,12 @@ register("train_model", train_model, _train_case, points=2, tolerance=_TOL,
             "initialization first and then train(..., rng=rng): a new generator makes the run "
             "depend on a seed the caller cannot choose.",
             lambda hp, X, Y, rng: _train(hp, X, Y, rng, train_rng=np.random.default_rng(0))),
+    Mistake("full_batch", "Train on mini-batches of hparams['batch_size'] examples "
+            "(train(..., batch_size=...)), not on the whole training set at each step.",
+            lambda hp, X, Y, rng: _train(hp, X, Y, rng, full_batch=True)),
+    Mistake("returned_initial_parameters", "train(...) returns NEW parameters (it does not "
+            "change the dict you pass): return its result's params, not the initial ones.",
+            lambda hp, X, Y, rng: _train(hp, X, Y, rng, untrained=True)),
 ))
 
 # ---- capstone_pipeline -----------------------------------------------------------------
@@ -326,14 +346,6 @@ def _compare_pipeline(expected, got, case) -> Mismatch | None:
     return Mismatch("output", "values", f"dev accuracy {acc_g:.2%}, expected {acc_e:.2%}")
 
 
-def _prep_labels_own_permutation(X, Y, rng):
-    m = X.shape[1]
-    X_tr, Y_tr, X_dv, Y_dv, X_te, Y_te = _split(X[:, rng.permutation(m)],
-                                                Y[:, rng.permutation(m)], rng, shuffle=False)
-    mu, sigma = _stats(X_tr)
-    return ((X_tr - mu) / sigma, Y_tr, (X_dv - mu) / sigma, Y_dv, (X_te - mu) / sigma, Y_te)
-
-
 def _pipeline_with(prep=prepare_data, **train_kw):
     def impl(X, Y, hparams, rng):
         X_train, Y_train, _, _, _, _ = prep(X, Y, rng)
@@ -346,14 +358,28 @@ def _one_epoch(X, Y, hparams, rng):
     return train_model({**hparams, "epochs": 1}, X_train, Y_train, rng)
 
 
+def _untrained_pipeline(X, Y, hparams, rng):
+    """The parameters train_model starts from, without training them (what a train_model
+    that returns its initial params gives; built without the training run it would waste)."""
+    prepare_data(X, Y, rng)
+    net = Network(**network_spec(hparams))
+    params = net.init_params(rng, "he")
+    return params, (net.init_state() if net.batch_norm else {})
+
+
 register("capstone_pipeline", capstone_pipeline, _pipeline_case, points=2,
          compare=_compare_pipeline, visible_cases=1, hidden_cases=2,
          depends_on=("prepare_data", "network_spec", "train_model"), provided=True,
          summary="prepare_data + network_spec + train_model on the digits reach 93 % dev accuracy",
          mistakes=(
+    Mistake("returned_initial_parameters", "train(...) returns NEW parameters and leaves the "
+            "dict you pass unchanged: train_model must return its result's params, not the "
+            "initial ones (untrained, the model is at chance level).",
+            _untrained_pipeline),
     Mistake("labels_shuffled_separately", "X and Y must be shuffled with ONE permutation: drawing "
             "a second one for Y separates the images from their labels, and the model can only "
-            "learn the class frequencies.", _pipeline_with(prep=_prep_labels_own_permutation)),
+            "learn the class frequencies.",
+            _pipeline_with(prep=variant(_prep_generic, labels_own_permutation=True))),
     Mistake("zeros_initialization", "With every weight 0, all hidden units compute the same thing "
             "and stay identical (notebook 02): initialize with He, net.init_params(rng, 'he').",
             _pipeline_with(init="zeros")),

@@ -61,6 +61,10 @@ def _lay_all_flat(params):
     return {k: v.ravel().copy() for k, v in params.items()}
 
 
+def _lay_rows(params):
+    return {k: (v.copy() if k.startswith("W") else v.T.copy()) for k, v in params.items()}
+
+
 register("to_torch_layout", to_torch_layout, _layout_case, tolerance=_TOL, visible_cases=4,
          hidden_cases=10,
          summary="course_lib parameters -> the array shapes of torch.nn.Linear / BatchNorm1d",
@@ -74,6 +78,9 @@ register("to_torch_layout", to_torch_layout, _layout_case, tolerance=_TOL, visib
             "(n,)): flatten them like b.", _lay_only_b),
     Mistake("weights_flattened", "Only the vectors (b, γ, β) become 1-D; a weight matrix keeps "
             "its 2-D shape (n[l], n[l-1]).", _lay_all_flat),
+    Mistake("vectors_transposed", "v.T turns a column (n, 1) into a row (1, n), still 2-D. "
+            "PyTorch's biases and BatchNorm parameters are 1-D, shape (n,): use v.ravel().",
+            _lay_rows),
 ))
 
 # ---- torch_equivalents -----------------------------------------------------------------
@@ -113,6 +120,10 @@ def _eq_momentum(lr, beta, keep_prob, bn_beta):
     return {**torch_equivalents(lr, beta, keep_prob, bn_beta), "sgd_momentum": 1 - beta}
 
 
+def _eq_lr_divided(lr, beta, keep_prob, bn_beta):
+    return {**torch_equivalents(lr, beta, keep_prob, bn_beta), "sgd_lr": lr / (1 - beta)}
+
+
 register("torch_equivalents", torch_equivalents, _eq_case, tolerance=_TOL,
          summary="PyTorch's SGD lr/momentum, Dropout p and BatchNorm momentum for the "
                  "course's values",
@@ -127,4 +138,7 @@ register("torch_equivalents", torch_equivalents, _eq_case, tolerance=_TOL,
             "= 1 - keep_prob.", _eq_keep),
     Mistake("momentum_is_one_minus_beta", "SGD's momentum argument is β itself (it multiplies the "
             "old velocity); only the learning rate changes: lr = α(1 - β).", _eq_momentum),
+    Mistake("learning_rate_divided", "The course's EMA velocity is (1 - β) times PyTorch's "
+            "heavy-ball velocity, so PyTorch needs a SMALLER learning rate: lr = α(1 - β), not "
+            "α / (1 - β).", _eq_lr_divided),
 ))
