@@ -43,3 +43,4 @@ def test_an_unfinished_function_is_replaced_by_the_reference_with_a_note(capsys)
     step = yours_or_reference(_unfinished_gd_step, "gd_step")
     np.testing.assert_allclose(step(W, DW, 0.1), W - 0.1 * DW)
     assert "not implemented yet" in capsys.readouterr().out
+
