@@ -119,7 +119,10 @@ def make_football(
     frontier, as contested balls would be. A network that fits the training set
     perfectly has to carve small pockets around those flipped points: it overfits.
 
-    ``noise`` in ``[0, 0.5)`` is the fraction of flipped labels.
+    ``noise`` in ``[0, 0.5)`` is the fraction of flipped labels; ``noise=0`` gives the
+    true labels, for a clean evaluation set (notebook 03 trains on noisy labels and
+    measures on clean ones, so that its dev accuracy shows how well the true frontier was
+    learned; noisy evaluation labels would cap it near ``1 - noise``).
     Returns ``X (2, m)`` float64, ``Y (1, m)`` int64 in ``{0, 1}``.
     """
     m = _check_m(m)

@@ -176,13 +176,13 @@ FIXTURE_MARKS: dict[str, tuple[str, ...]] = {
 # Modules sent to the workers first, the longest work units first (the browser session
 # is one unit of 3-5 min, the red team one of a few minutes); the others follow in their
 # collection order, so the last units of a run are short ones.
-ORDER = ("test_browser.py", "test_redteam.py", "test_lab.py", "test_sandbox_lib.py",
-         "test_notebooks.py",
+ORDER = ("test_browser.py", "test_redteam.py", "test_lab.py", "test_claims.py",
+         "test_sandbox_lib.py", "test_notebooks.py",
          "test_cluster.py", "test_autograder.py", "test_instructor.py", "test_gradescope.py")
 # Modules whose tests share a per-process state and so run in one worker: the browser
 # session (one JupyterLab, one Chromium; test_lab.py: one git copy and one Chromium),
-# the red team's graded groups.
-ONE_WORKER = ("test_browser.py", "test_redteam.py", "test_lab.py")
+# the red team's graded groups, the lesson claims' cached training runs.
+ONE_WORKER = ("test_browser.py", "test_redteam.py", "test_lab.py", "test_claims.py")
 # Heavy modules whose tests are each slow and independent (no module fixture): each
 # test is a work unit of its own. Other heavy modules are one unit each.
 PER_TEST = ("test_autograder.py", "test_cluster.py", "test_sandbox_lib.py")

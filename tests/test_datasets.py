@@ -104,6 +104,9 @@ def test_football_is_noisy_and_not_linearly_separable():
     X0, Y0 = make_football(400, np.random.default_rng(0), noise=0.0)
     np.testing.assert_array_equal(X, X0)
     assert int((Y != Y0).sum()) == 48
+    # noise=0: the labels are the true side of the wavy frontier, x2 above it is class 1
+    frontier = 0.45 * np.sin(2.5 * np.pi * X0[0]) + 0.15 * X0[0]
+    np.testing.assert_array_equal(Y0[0], (X0[1] > frontier).astype(np.int64))
 
 
 def test_load_digits():
