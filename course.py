@@ -150,6 +150,8 @@ def pytest_args(args: list[str], workers: int) -> list[str]:
         numprocesses = True
     if numprocesses and not (off or dist):
         out += ["--dist", "loadgroup", "--no-loadscope-reorder"]
+    if not args and not quick:  # the whole suite, as CI runs it: where the time goes
+        out += ["--durations=25"]
     return out + args
 
 
