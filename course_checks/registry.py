@@ -257,7 +257,8 @@ def registrar(notebook: str) -> Callable[..., Exercise]:
 
 
 def _load() -> None:
-    from . import exercises  # noqa: F401  (importing registers every exercise)
+    # Importing registers every exercise, then every quiz question (course_checks/quiz.py).
+    from . import exercises, quizzes  # noqa: F401
 
 
 def get(name: str) -> Exercise:

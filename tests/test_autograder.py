@@ -157,6 +157,7 @@ def points(g) -> dict[str, float]:
 
 
 FULL = {e.name: float(e.points) for e in exercises_for(A)}
+TOTAL = sum(FULL.values())  # exercises and quiz questions
 
 
 def minus(name: str) -> dict[str, float]:
@@ -403,7 +404,7 @@ def test_tampered_notebooks_gain_nothing_and_are_flagged(tmp_path):
             c.source = "pass"
             c.metadata["nbgrader"]["points"] = 100
     g = grade(write(tmp_path, "edited.ipynb", nb))
-    assert points(g) == minus("diagnose") and g.total == 4
+    assert points(g) == minus("diagnose") and g.total == TOTAL - 2
     assert "edited" in g.reason and "metadata" in g.reason
 
     nb = answered({})
@@ -411,7 +412,7 @@ def test_tampered_notebooks_gain_nothing_and_are_flagged(tmp_path):
         if c.id == "split_data":
             c.metadata["nbgrader"].update(solution=False, grade=True, points=50, locked=True)
     g = grade(write(tmp_path, "meta.ipynb", nb))
-    assert g.total == 6 and g.status == "flagged"
+    assert g.total == TOTAL and g.status == "flagged"
 
 
 def test_unreadable_or_foreign_notebooks_are_not_gradable(tmp_path):
@@ -428,7 +429,7 @@ def test_huge_stored_output_is_graded(tmp_path):
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout",
                                                    text="y" * (100 * 2**20))]
     g = grade(write(tmp_path, "big.ipynb", nb))
-    assert g.total == 6 and g.status == "graded"
+    assert g.total == TOTAL and g.status == "graded"
 
 
 def test_static_reference_detection():
@@ -477,17 +478,20 @@ def test_collect_grade_export_feedback_gradebook(tmp_path):
     totals = {}
     for r in rows:
         totals[r["student"]] = totals.get(r["student"], 0) + float(r["points"])
-    assert totals == {"student00": 6, "student01": 4, "student02": 6, "student03": 4}
-    assert [r["points"] for r in rows if r["student"] == "student01"] == ["2", "0", "1", "1"]
+    full, less = TOTAL, TOTAL - 2  # student01 misses diagnose (2 points)
+    assert totals == {"student00": full, "student01": less, "student02": full,
+                      "student03": less}
+    assert [r["points"] for r in rows if r["student"] == "student01"] == [
+        f"{p:g}" for p in minus("diagnose").values()]
     assert all(r["submission_status"] == "graded" for r in rows)
     pages = C.write_feedback(course, results)
     text = pages[1].read_text()
-    assert "diagnose" in text and "BEGIN HIDDEN" not in text and "4 / 6" in text
+    assert "diagnose" in text and "BEGIN HIDDEN" not in text and f"{less:g} / {full:g}" in text
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        assert gb.find_submission(A, "student01").score == 4.0
-        assert gb.find_submission(A, "student00").score == 6.0
+        assert gb.find_submission(A, "student01").score == less
+        assert gb.find_submission(A, "student00").score == full
 
 
 def test_collect_nbgrader_layout_and_zip(tmp_path):
@@ -549,7 +553,7 @@ def test_results_are_plain_json(tmp_path):
     again = type(g).from_json(g.to_json())
     assert again == g
     data = json.loads(g.to_json())
-    assert data["status"] == "graded" and len(data["exercises"]) == 4
+    assert data["status"] == "graded" and len(data["exercises"]) == len(FULL)
 
 
 def test_feedback_states_flags_in_neutral_words_only(tmp_path):

@@ -141,14 +141,14 @@ def test_correct_submission_full_score(tmp_path, zip_path):
         {"users": [{"email": "ann@example.edu", "id": 7, "name": "Ann"}]}))
     data, stdout = run_autograder(root)
     total = sum(e.points for e in exercises_for(A))
-    assert data["score"] == total == 6
+    assert data["score"] == total > 0
     assert [t["name"].split(" — ")[0] for t in data["tests"]] == [e.name for e in
                                                                  exercises_for(A)]
     for t, ex in zip(data["tests"], exercises_for(A)):
         assert (t["score"], t["max_score"], t["status"], t["visibility"]) == (
             ex.points, ex.points, "passed", "visible")
         assert "hidden cases passed" in t["output"]
-    assert data["output"].startswith("Graded. 6 / 6 points")
+    assert data["output"].startswith(f"Graded. {total:g} / {total:g} points")
     assert isinstance(data["execution_time"], int) and data["stdout_visibility"] == "hidden"
     assert f"grader in {root / 'source'}" in stdout  # the zip's copy graded it
     assert "for ann@example.edu" in stdout and "no sandbox" in stdout
@@ -160,12 +160,12 @@ def test_wrong_submission_names_the_mistake(tmp_path, zip_path):
     wrong = "def standardize(X, mu, sigma):\n    return (X - mu) / sigma**2\n"
     nbformat.write(answered({"standardize": wrong}), root / "submission" / f"{A}.ipynb")
     data, stdout = run_autograder(root)
-    assert data["score"] == 5
+    assert data["score"] == sum(e.points for e in exercises_for(A)) - 1
     tests = {t["name"].split(" — ")[0]: t for t in data["tests"]}
     t = tests["standardize"]
     assert (t["score"], t["max_score"], t["status"]) == (0, 1, "failed")
     assert "Hint (divided_by_variance)" in t["output"]
-    assert sum(t["status"] == "passed" for t in data["tests"]) == 3
+    assert sum(t["status"] == "passed" for t in data["tests"]) == len(exercises_for(A)) - 1
     assert "standardize: 0/1 failed (divided_by_variance)" in stdout
 
 
@@ -203,7 +203,8 @@ def test_in_the_sandbox_when_bubblewrap_works(tmp_path, zip_path):
     root = tree(tmp_path, zip_path)
     nbformat.write(answered(), root / "submission" / f"{A}.ipynb")
     data, stdout = run_autograder(root, sandbox="auto")
-    assert data["score"] == 6 and "bubblewrap sandbox" in stdout
+    assert data["score"] == sum(e.points for e in exercises_for(A)) and (
+        "bubblewrap sandbox" in stdout)
 
 
 def test_students_never_see_flag_text():
@@ -220,5 +221,6 @@ def test_students_never_see_flag_text():
     assert "10.1.2.3" not in text and "/autograder/source" not in text
     assert "some code tried to use the network" in data["output"]
     assert "outside its working folder" in data["output"]
-    assert data["score"] == 6 and data["execution_time"] == 4
+    assert data["score"] == sum(e.points for e in exercises_for(A))
+    assert data["execution_time"] == 4
     assert {t["visibility"] for t in data["tests"]} == {"after_due_date"}

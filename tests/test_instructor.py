@@ -33,9 +33,16 @@ from autograder.lms import parse_name
 from autograder.policy import ConfigError, load_config
 from autograder.roster import RosterError, read_roster
 from autograder.sandbox import Limits, available
+from course_checks import exercises_for
 
 A = "01_practical_aspects"
 KNOWN = C.assignments()
+# The notebook's points (exercises and quiz questions); bob misses diagnose (2 points),
+# mcurie loses 20 % of them, and the manual grades take 0.5 off.
+TOTAL = sum(e.points for e in exercises_for(A))
+OFF = round(TOTAL * 0.2, 2)
+FULL_, BOB, CURIE, MANUAL = (number(TOTAL), number(TOTAL - 2), number(TOTAL - OFF),
+                             number(TOTAL - 0.5))
 FAST = Limits(cell_seconds=20, call_seconds=20, memory_bytes=1 << 30, cpu_seconds=120)
 WRONG_DIAGNOSE = "def diagnose(train_error, dev_error, bayes_error=0.0):\n    return False, False\n"
 sandboxed = pytest.mark.skipif(not available()[0], reason=f"sandbox: {available()[1]}")
@@ -314,14 +321,14 @@ def test_exports_every_number(graded_canvas_class):
     assert "to review before importing: ghopper" in out.stdout
     s = _summary(course)
     expect = {  # status, raw, penalty %, penalty points, final, late hours, LMS late
-        "alice": ("graded", "6", "0", "0", "6", "0", ""),
-        "bob": ("graded", "4", "0", "0", "4", "0", ""),
-        "mcurie": ("graded", "6", "20", "1.2", "4.8", "25", "yes"),
-        "jdoe": ("graded", "6", "0", "0", "6", "0", "yes"),
-        "perdos": ("graded", "6", "0", "0", "6", "0", ""),  # 6 minutes: within the grace
+        "alice": ("graded", FULL_, "0", "0", FULL_, "0", ""),
+        "bob": ("graded", BOB, "0", "0", BOB, "0", ""),
+        "mcurie": ("graded", FULL_, "20", number(OFF), CURIE, "25", "yes"),
+        "jdoe": ("graded", FULL_, "0", "0", FULL_, "0", "yes"),
+        "perdos": ("graded", FULL_, "0", "0", FULL_, "0", ""),  # 6 minutes: within the grace
         "pfermat": ("not gradable", "", "0", "0", "", "0", ""),
         "cgauss": ("missing", "", "0", "0", "", "0", ""),
-        "ghopper": ("flagged", "6", "0", "0", "6", "0", "yes"),
+        "ghopper": ("flagged", FULL_, "0", "0", FULL_, "0", "yes"),
     }
     assert set(s) == set(expect)
     for sid, want in expect.items():
@@ -330,7 +337,7 @@ def test_exports_every_number(graded_canvas_class):
                r["late_penalty_points"], r["final_points"], r["late_hours"],
                r["lms_marked_late"])
         assert got == want, (sid, got)
-        assert r["max_points"] == "6"
+        assert r["max_points"] == FULL_
     assert s["ghopper"]["flagged"] == "review"
     assert s["ghopper"]["review"] == (
         f"source: instructor source notebook submitted (solutions/{A}.ipynb)")
@@ -339,7 +346,7 @@ def test_exports_every_number(graded_canvas_class):
     assert s["jdoe"]["deadline"] == "2026-11-07T23:59+00:00"
     # the tidy CSV: one row per student and exercise
     rows = csv_rows(course / "export" / "grades.csv")
-    assert len(rows) == 8 * 4
+    assert len(rows) == 8 * len(exercises_for(A))
     bob = {r["exercise"]: r for r in rows if r["student"] == "bob"}
     assert [bob[e]["points"] for e in ("split_data", "diagnose", "fit_standardizer",
                                        "standardize")] == ["2", "0", "1", "1"]
@@ -355,16 +362,16 @@ def test_exports_every_number(graded_canvas_class):
         canvas = list(csv.reader(fh))
     assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                          "01 Practical Aspects (48213)"]
-    assert canvas[1] == ["Points Possible", "", "", "", "", "6"]
+    assert canvas[1] == ["Points Possible", "", "", "", "", FULL_]
     assert canvas[2:] == [
-        ["Liddell, Alice", "101", "S101", "alice", "Sec A", "6"],
-        ["Builder, Bob", "102", "S102", "bob", "Sec A", "4"],
-        ["Curie, Marie", "103", "S103", "mcurie", "Sec A", "4.8"],
-        ["Doe, John", "104", "S104", "jdoe", "Sec A", "6"],
-        ["Erdős, Paul", "105", "S105", "perdos", "Sec B", "6"],
+        ["Liddell, Alice", "101", "S101", "alice", "Sec A", FULL_],
+        ["Builder, Bob", "102", "S102", "bob", "Sec A", BOB],
+        ["Curie, Marie", "103", "S103", "mcurie", "Sec A", CURIE],
+        ["Doe, John", "104", "S104", "jdoe", "Sec A", FULL_],
+        ["Erdős, Paul", "105", "S105", "perdos", "Sec B", FULL_],
         ["Fermat, Pierre", "106", "S106", "pfermat", "Sec B", ""],
         ["Gauss, Carl", "107", "S107", "cgauss", "Sec B", ""],
-        ["Hopper, Grace", "108", "S108", "ghopper", "Sec B", "6"],
+        ["Hopper, Grace", "108", "S108", "ghopper", "Sec B", FULL_],
     ]
 
 
@@ -380,7 +387,7 @@ def test_formgrader_lists_every_submission_with_names_and_messages(graded_canvas
     subs = {s["student"]: s for s in _api(course).get_notebook_submissions(A, A)}
     assert sorted(subs) == ["alice", "bob", "ghopper", "jdoe", "mcurie", "perdos", "pfermat"]
     assert (subs["bob"]["last_name"], subs["bob"]["first_name"]) == ("Builder", "Bob")
-    assert subs["bob"]["score"] == 4 and subs["bob"]["max_score"] == 6
+    assert subs["bob"]["score"] == TOTAL - 2 and subs["bob"]["max_score"] == TOTAL
     assert subs["ghopper"]["flagged"] and subs["ghopper"]["needs_manual_grade"]
     assert not subs["alice"]["needs_manual_grade"] and not subs["alice"]["flagged"]
     config = Config()
@@ -429,8 +436,8 @@ def test_manual_grades_survive_a_regrade_and_reach_the_export(graded_canvas_clas
     out = cli("--course", str(course), "export")
     assert out.returncode == 0, out.stderr
     s = _summary(course)
-    assert (s["bob"]["raw_points"], s["bob"]["final_points"]) == ("5.5", "5.5")
-    assert (s["alice"]["raw_points"], s["alice"]["final_points"]) == ("5.5", "5.5")
+    assert (s["bob"]["raw_points"], s["bob"]["final_points"]) == (MANUAL, MANUAL)
+    assert (s["alice"]["raw_points"], s["alice"]["final_points"]) == (MANUAL, MANUAL)
     rows = {(r["student"], r["exercise"]): r for r in csv_rows(course / "export" / "grades.csv")}
     d = rows[("bob", "diagnose")]
     assert (d["points"], d["auto_points"], d["manual"], d["comment"]) == (
@@ -439,14 +446,14 @@ def test_manual_grades_survive_a_regrade_and_reach_the_export(graded_canvas_clas
     assert (st["points"], st["auto_points"]) == ("0.5", "1")
     assert st["manual"].startswith("override by prof at ") and "used a Python loop" in st["manual"]
     canvas = (course / "export" / "canvas.csv").read_text(encoding="utf-8")
-    assert "alice,Sec A,5.5" in canvas and "bob,Sec A,5.5" in canvas
+    assert f"alice,Sec A,{MANUAL}" in canvas and f"bob,Sec A,{MANUAL}" in canvas
     # feedback: the manual points and comment; never the flags' text
     C.write_feedback(course, C.load_results(course), C.manual_grades(course))
     bob_page = (course / "feedback" / "bob" / A / f"{A}.html").read_text()
-    assert "5.5 / 6" in bob_page and "right idea, wrong threshold" in bob_page
+    assert f"{MANUAL} / {FULL_}" in bob_page and "right idea, wrong threshold" in bob_page
     curie = (course / "feedback" / "mcurie" / A / f"{A}.html").read_text()
-    assert "25.0 h after the deadline" in curie and "20 % of the points off (1.2)" in curie
-    assert "Final score: <b>4.8 / 6</b>" in curie
+    assert "25.0 h after the deadline" in curie and f"20 % of the points off ({OFF:g})" in curie
+    assert f"Final score: <b>{CURIE} / {FULL_}</b>" in curie
     assert "deadline" not in (course / "feedback" / "jdoe" / A / f"{A}.html").read_text()
     fermat = (course / "feedback" / "pfermat" / A / f"{A}.html").read_text()
     assert fermat.count("invalid notebook JSON") == 1  # the reason once, not per exercise
@@ -458,7 +465,7 @@ def test_manual_grades_survive_a_regrade_and_reach_the_export(graded_canvas_clas
               "--reason", "loop is fine after all", "--by", "prof")
     assert out.returncode == 0, out.stderr
     cli("--course", str(course), "export")
-    assert _summary(course)["alice"]["final_points"] == "6"
+    assert _summary(course)["alice"]["final_points"] == FULL_
 
 
 # ---- Moodle ---------------------------------------------------------------------------
