@@ -81,6 +81,8 @@ def layernorm_forward(
         ``(Z_tilde, cache)``: ``Z_tilde`` is ``(n, m)``; ``cache = (Z_hat, gamma,
         inv_std, mu, var)`` with ``Z_hat`` ``(n, m)`` and ``inv_std = 1/√(var + ε)``,
         ``mu`` and ``var`` (biased) of shape ``(1, m)``, one value per example.
+
+    Exercise `layernorm_forward`, notebook 10_batch_normalization.
     """
     if check:
         Z, gamma, beta = _check_ln_inputs(Z, gamma, beta)
@@ -108,6 +110,8 @@ def layernorm_backward(
         ``(dZ, dgamma, dbeta)`` with dZ ``(n, m)`` (per example: column i depends on
         example i alone) and dgamma, dbeta ``(n, 1)`` (gradients of the cost, hence
         the mean over the examples).
+
+    Exercise `layernorm_backward`, notebook 10_batch_normalization.
     """
     Z_hat, gamma, inv_std, _, _ = cache
     if check:

@@ -1,4 +1,5 @@
-"""Exercises of 10_batch_normalization: forward, backward, running statistics, test time, a network.
+"""Exercises of 10_batch_normalization: forward, backward, running statistics, test time,
+a network, and layer normalization (the extension).
 
 The notebook's cache of ``batchnorm_forward`` is ``(Z_hat, gamma, mu, var, eps)``.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib import batchnorm as _bn
+from course_lib import layernorm as _ln
 from course_lib.activations import relu as _relu
 from course_lib.activations import softmax as _act_softmax
 from course_lib.network import Network, forward
@@ -335,4 +337,146 @@ register("bn_network_forward", bn_network_forward, _net_case, points=2, toleranc
     Mistake("returned_probabilities", "Return the LOGITS W3 A2 + b3, not their softmax: the "
             "cost takes logits (softmax_cross_entropy_cost).",
             variant(_net_generic, output=_act_softmax)),
+))
+
+
+# ---- layernorm_forward (extension: layer normalization) ---------------------------
+
+
+def _ln_inputs(rng: np.random.Generator, i: int):
+    """Z (n, m) whose examples (columns) have very different means and scales, one of them
+    barely varying over its units (var ~ 1e-4: where ε goes matters); case 1, 4, 7, ...
+    is a batch of one example. gamma (signs mixed, different per unit), beta, eps."""
+    n = dims(rng, 3, 8)
+    m = 1 if i % 3 == 1 else dims(rng, 3, 10)
+    scales = rng.uniform(0.5, 5.0, size=(1, m))
+    scales[0, 0] = 0.01                       # an example whose units barely differ
+    Z = randn(rng, n, m) * scales + rng.uniform(-3, 3, size=(1, m))
+    gamma = rng.uniform(0.5, 2.0, size=(n, 1)) * rng.choice([-1.0, 1.0], size=(n, 1))
+    beta = randn(rng, n, 1)
+    eps = [1e-5, 1e-3, 1e-4][i % 3]
+    return Z, gamma, beta, eps
+
+
+def layernorm_forward(Z, gamma, beta, eps=1e-5):
+    """Reference: (out, cache) with the notebook's cache (Z_hat, gamma, mu, var, eps), mu and
+    var of shape (1, m); adapts course_lib's, whose cache is (Z_hat, gamma, inv_std, mu, var)."""
+    out, (Z_hat, _, _, mu, var) = _ln.layernorm_forward(Z, gamma, beta, eps)
+    return out, (Z_hat, gamma, mu, var, eps)
+
+
+def _ln_fwd_case(rng: np.random.Generator, i: int) -> Case:
+    Z, gamma, beta, eps = _ln_inputs(rng, i)
+    return Case((Z, gamma, beta, eps), names=("Z", "gamma", "beta", "eps"),
+                note="a batch of one example" if Z.shape[1] == 1 else "")
+
+
+def _ln_fwd_generic(Z, gamma, beta, eps=1e-5, *, axis=0, keepdims=True, ddof=0,
+                    eps_outside=False, no_sqrt=False, no_affine=False):
+    mu = Z.mean(axis=axis, keepdims=keepdims)
+    var = Z.var(axis=axis, ddof=ddof, keepdims=keepdims)
+    if no_sqrt:
+        den = var + eps
+    elif eps_outside:
+        den = np.sqrt(var) + eps
+    else:
+        den = np.sqrt(var + eps)
+    Z_hat = (Z - mu) / den
+    out = Z_hat if no_affine else gamma * Z_hat + beta
+    return out, (Z_hat, gamma, mu, var, eps)
+
+
+register("layernorm_forward", layernorm_forward, _ln_fwd_case, points=1, tolerance=_TOL,
+         implements=(_ln.layernorm_forward,),
+         summary="layer norm of Z, each example over its units: (out, (Z_hat, gamma, mu, var, "
+                 "eps))", mistakes=(
+    Mistake("statistics_over_examples", "That is batch norm: layer norm takes μ and σ² of each "
+            "EXAMPLE over its units (axis=0, one value per column, shape (1, m)), not of each unit "
+            "over the examples (axis=1). With a batch of one, batch norm's Z - μ is 0.",
+            variant(_ln_fwd_generic, axis=1)),
+    Mistake("statistics_over_all_entries", "Give the axis: Z.mean() without one averages every "
+            "entry of the mini-batch. Layer norm needs one μ and one σ² per example: "
+            "Z.mean(axis=0, keepdims=True).", variant(_ln_fwd_generic, axis=None)),
+    Mistake("statistics_without_keepdims", "Keep the statistics as rows: mu and var have shape "
+            "(1, m) in the cache (Z.mean(axis=0, keepdims=True)), not (m,). Broadcasting hid "
+            "it in Z - mu, but the backward pass and any axis=1 code need the 2-D shape.",
+            variant(_ln_fwd_generic, keepdims=False)),
+    Mistake("unbiased_variance", "The variance divides by n, the number of units (np.var's "
+            "default, ddof=0), not by n - 1: use Z.var(axis=0, keepdims=True).",
+            variant(_ln_fwd_generic, ddof=1)),
+    Mistake("eps_outside_sqrt", "ε goes inside the square root: (Z - mu) / np.sqrt(var + eps), "
+            "not / (np.sqrt(var) + eps). It matters for an example whose units barely differ.",
+            variant(_ln_fwd_generic, eps_outside=True)),
+    Mistake("divided_by_variance", "Divide by the standard deviation √(σ² + ε), not by the "
+            "variance σ² + ε.", variant(_ln_fwd_generic, no_sqrt=True)),
+    Mistake("no_scale_and_shift", "After normalizing, scale and shift with the per-unit "
+            "parameters: out = gamma * Z_hat + beta (gamma, beta are (n, 1), as in batch norm).",
+            variant(_ln_fwd_generic, no_affine=True)),
+))
+
+# ---- layernorm_backward ------------------------------------------------------------
+
+
+def layernorm_backward(dout, cache):
+    """Reference: (dZ, dgamma, dbeta) from the notebook's cache (Z_hat, gamma, mu, var, eps),
+    turned into course_lib's (Z_hat, gamma, inv_std, mu, var)."""
+    Z_hat, gamma, mu, var, eps = cache
+    lib_cache = (Z_hat, gamma, 1.0 / np.sqrt(var + eps), mu, var)
+    return _ln.layernorm_backward(dout, lib_cache)
+
+
+def _ln_bwd_case(rng: np.random.Generator, i: int) -> Case:
+    Z, gamma, beta, eps = _ln_inputs(rng, i)
+    _, cache = layernorm_forward(Z, gamma, beta, eps)
+    dout = randn(rng, *Z.shape)
+    note = "cache = (Z_hat, gamma, mu, var, eps) from layernorm_forward"
+    return Case((dout, cache), names=("dout", "cache"),
+                note=note + ("; a batch of one example" if Z.shape[1] == 1 else ""))
+
+
+def _ln_bwd_generic(dout, cache, *, axis=0, constants=False, no_var_term=False,
+                    no_gamma=False, param_axis=1, param_sum=False, param_keepdims=True):
+    Z_hat, gamma, _mu, var, eps = cache
+    inv_std = 1.0 / np.sqrt(var + eps)
+    reduce = np.sum if param_sum else np.mean
+    dbeta = reduce(dout, axis=param_axis, keepdims=param_keepdims)
+    dgamma = reduce(dout * Z_hat, axis=param_axis, keepdims=param_keepdims)
+    dZ_hat = dout if no_gamma else gamma * dout
+    if constants:
+        dZ = dZ_hat * inv_std
+    else:
+        dZ = dZ_hat - dZ_hat.mean(axis=axis, keepdims=True)
+        if not no_var_term:
+            dZ = dZ - Z_hat * (dZ_hat * Z_hat).mean(axis=axis, keepdims=True)
+        dZ = dZ * inv_std
+    return dZ, dgamma, dbeta
+
+
+register("layernorm_backward", layernorm_backward, _ln_bwd_case, points=2, tolerance=_TOL,
+         depends_on=("layernorm_forward",),
+         implements=(_ln.layernorm_backward,),
+         summary="backward pass of layer norm: (dZ, dgamma, dbeta)", mistakes=(
+    Mistake("mu_and_var_as_constants", "μ and σ² of an example depend on all its units, so dZ "
+            "has two more terms, means over the units (axis=0): dZ = (dZ_hat - mean(dZ_hat) - "
+            "Z_hat · mean(dZ_hat · Z_hat)) / √(σ²+ε), with dZ_hat = gamma * dout.",
+            variant(_ln_bwd_generic, constants=True)),
+    Mistake("variance_term_missing", "You kept the term of μ but not the one of σ²: subtract "
+            "Z_hat * np.mean(dZ_hat * Z_hat, axis=0, keepdims=True) too.",
+            variant(_ln_bwd_generic, no_var_term=True)),
+    Mistake("means_over_examples", "That is batch norm's backward: in layer norm μ and σ² are "
+            "per example, so the two means in dZ run over the units of each column (axis=0), "
+            "not over the examples (axis=1).", variant(_ln_bwd_generic, axis=1)),
+    Mistake("forgot_gamma", "Going back through z̃ = γ ẑ + β multiplies by γ: dZ_hat = gamma * "
+            "dout, before the normalization's backward step.",
+            variant(_ln_bwd_generic, no_gamma=True)),
+    Mistake("parameter_gradients_per_example", "gamma and beta are per unit, shape (n, 1), "
+            "shared by all the examples: dgamma and dbeta average over the examples (axis=1), "
+            "not over the units (which gives (1, m)).",
+            variant(_ln_bwd_generic, param_axis=0)),
+    Mistake("parameter_gradients_summed", "dγ and dβ are gradients of the cost J = (1/m) Σ L, "
+            "like dW and db: the MEAN over the examples, not the sum.",
+            variant(_ln_bwd_generic, param_sum=True)),
+    Mistake("parameter_gradients_without_keepdims", "dgamma and dbeta have the shape of gamma "
+            "and beta, (n, 1): np.mean(..., axis=1, keepdims=True), not (n,).",
+            variant(_ln_bwd_generic, param_keepdims=False)),
 ))
