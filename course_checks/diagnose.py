@@ -880,6 +880,9 @@ def _diagnose(ex: Any, case: Case, expected: Any, got: Any,
     custom = ex.compare is not None
     if not case.args and not case.kwargs:
         return None  # a function of nothing (a quiz's answer): no input explains anything
+    if got is None and expected is not None:
+        return None  # nothing returned (an unfinished body, a missing return): the check's
+        # message says so; naming a kind would count every blank answer as a mistake
     if custom:  # the exercise's own comparison decides; parts are the whole output
         mm = ex.outputs_match(expected, got, case)
         if mm is None:
