@@ -74,7 +74,12 @@ def run_autograder(root: Path, sandbox: str = "off") -> tuple[dict, str]:
            "GRADESCOPE_SECRET": SECRET}
     cmd = [str(root / "run_autograder")]
     if sandbox == "off":  # a fresh /tmp, as in Gradescope's container
-        cmd = [BWRAP, "--dev-bind", "/", "/", "--tmpfs", "/tmp", "--bind", str(root),
+        # (the Python running the tests stays visible when it lives under /tmp, as in a
+        # checkout there: Gradescope's image has its own Python outside /tmp)
+        keep = sorted({p for p in (sys.prefix, os.path.realpath(sys.prefix))
+                       if Path(p).is_relative_to("/tmp")})
+        cmd = [BWRAP, "--dev-bind", "/", "/", "--tmpfs", "/tmp",
+               *[a for p in keep for a in ("--ro-bind", p, p)], "--bind", str(root),
                str(root), "--chdir", str(root), *cmd]
     proc = subprocess.run(cmd, env=env, cwd=root, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr

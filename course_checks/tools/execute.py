@@ -97,7 +97,9 @@ def execute_notebook(
     # spinning threads make small-matrix notebooks several times slower and noisy.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
-    env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # figures inline, whatever the caller's environment says (MPLBACKEND=Agg would
+    # leave every figure out of the executed notebook)
+    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     env.update(extra_env or {})
     client = NotebookClient(
         nb, timeout=cell_timeout, kernel_name="python3", allow_errors=True,

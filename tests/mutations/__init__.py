@@ -23,7 +23,6 @@ import contextlib
 import importlib
 import io
 import json
-import os
 import sys
 import warnings
 import zlib
@@ -32,8 +31,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-os.environ.setdefault("MPLBACKEND", "Agg")
-os.environ.setdefault("COURSE_LIB_NO_PROGRESS", "1")
+# The notebooks' setup cells run in this process: figures off, no progress bars. Set for
+# this process only (matplotlib.use, not MPLBACKEND): the test runner starts kernels and
+# JupyterLab servers from this process, and they must keep their inline figures.
+import matplotlib
+
+matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # `python -m tests.mutations` from elsewhere
