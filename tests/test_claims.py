@@ -1115,11 +1115,9 @@ def test_09_parallel_trials_give_the_same_results_and_a_speed_up_on_free_cores()
     alone = np.mean([t.seconds for t in seq])
     shared = np.mean([t.seconds for t in par])
     assert alone > 0.2  # trials long enough to be worth it
+    # the speed-up corrected for each trial's slowdown inside a worker (the per-trial
+    # overhead, and contention on a busy machine): how well two workers split the work.
+    # Measured ×1.76-1.79 at load averages 3 to 6 on 2 cores (ideal ×2); the raw speed-up
+    # itself is what the notebook prints, and the text says it needs free cores.
     corrected = t_seq / t_par * shared / alone
-    if os.getloadavg()[0] > 2 * (os.cpu_count() or 1):  # heavily oversubscribed: too noisy
-        pytest.skip(
-            f"the speed-up needs free cores: load average {os.getloadavg()[0]:.1f} "
-            f"on {os.cpu_count()} cores (the same results were checked; speed-up "
-            f"×{t_seq / t_par:.2f}, corrected ×{corrected:.2f})"
-        )
-    assert corrected > 0.7 * 2, (t_seq, t_par, alone, shared)
+    assert corrected > 0.65 * 2, (t_seq, t_par, alone, shared, os.getloadavg())
