@@ -353,7 +353,9 @@ JS_RUN_SAVE = r"""
 async (path) => {
   const run = """ + JS_RUN.strip() + r""";
   const result = await run(path);
-  const panel = window.jupyterapp.shell.currentWidget;
+  // the panel run() used (docmanager:open returns the open one), not the current tab
+  const panel = await window.jupyterapp.commands.execute('docmanager:open',
+                                                         {path, factory: 'Notebook'});
   const dirty = panel.context.model.dirty;
   const outputs = panel.content.widgets
     .filter(c => c.model.type === 'code').reduce((n, c) => n + c.model.outputs.length, 0);
@@ -365,7 +367,8 @@ async (path) => {
 
 JS_EDIT_SAVE = r"""
 async () => {
-  const panel = window.jupyterapp.shell.currentWidget;
+  const panel = await window.jupyterapp.commands.execute(
+    'docmanager:open', {path: '00_welcome.ipynb', factory: 'Notebook'});
   const cell = panel.content.widgets.find(c => c.model.type === 'code');
   cell.model.sharedModel.setSource(cell.model.sharedModel.getSource() + '\n# my note');
   await panel.context.save();
