@@ -52,9 +52,9 @@ def _fwd_case(rng: np.random.Generator, i: int) -> Case:
 
 
 def _fwd_generic(Z, gamma, beta, eps=1e-5, *, ddof=0, eps_outside=False, axis=1,
-                 no_sqrt=False, no_affine=False):
-    mu = Z.mean(axis=axis, keepdims=True)
-    var = Z.var(axis=axis, ddof=ddof, keepdims=True)
+                 no_sqrt=False, no_affine=False, keepdims=True):
+    mu = Z.mean(axis=axis, keepdims=keepdims)
+    var = Z.var(axis=axis, ddof=ddof, keepdims=keepdims)
     if no_sqrt:
         den = var + eps
     elif eps_outside:
@@ -371,19 +371,9 @@ def _ln_fwd_case(rng: np.random.Generator, i: int) -> Case:
                 note="a batch of one example" if Z.shape[1] == 1 else "")
 
 
-def _ln_fwd_generic(Z, gamma, beta, eps=1e-5, *, axis=0, keepdims=True, ddof=0,
-                    eps_outside=False, no_sqrt=False, no_affine=False):
-    mu = Z.mean(axis=axis, keepdims=keepdims)
-    var = Z.var(axis=axis, ddof=ddof, keepdims=keepdims)
-    if no_sqrt:
-        den = var + eps
-    elif eps_outside:
-        den = np.sqrt(var) + eps
-    else:
-        den = np.sqrt(var + eps)
-    Z_hat = (Z - mu) / den
-    out = Z_hat if no_affine else gamma * Z_hat + beta
-    return out, (Z_hat, gamma, mu, var, eps)
+def _ln_fwd_generic(Z, gamma, beta, eps=1e-5, *, axis=0, **mistakes):
+    """Batch norm's wrong forward passes, with the statistics down each column."""
+    return _fwd_generic(Z, gamma, beta, eps, axis=axis, **mistakes)
 
 
 register("layernorm_forward", layernorm_forward, _ln_fwd_case, points=1, tolerance=_TOL,
