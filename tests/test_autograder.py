@@ -512,7 +512,7 @@ def test_collect_nbgrader_layout_and_zip(tmp_path):
 
 @pytest.mark.slow
 def test_killed_run_resumes_to_the_same_export(tmp_path):
-    folder = _class_folder(tmp_path, 6)
+    folder = _class_folder(tmp_path, 4)
     runs = {}
     for label in ("straight", "interrupted"):
         course = tmp_path / label
@@ -525,12 +525,12 @@ def test_killed_run_resumes_to_the_same_export(tmp_path):
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             results = course / "results" / A
             deadline = time.time() + 120
-            while time.time() < deadline and len(list(results.glob("*.json"))) < 2:
+            while time.time() < deadline and not list(results.glob("*.json")):
                 time.sleep(0.2)
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             done = len(list(results.glob("*.json")))
-            assert 2 <= done < 6, done
+            assert 1 <= done < 4, done  # killed between two submissions
         subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, timeout=600)
         subprocess.run([sys.executable, "-m", "autograder", "--course", str(course), "export"],
                        cwd=ROOT, check=True, capture_output=True, timeout=120)
