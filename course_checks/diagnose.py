@@ -11,15 +11,17 @@ reproduces the student's output exactly (to the exercise's tolerance):
   constant shift; the right values with the wrong dtype; NaN or inf where the values are
   finite; a transpose, a reduction too many or too few, ``keepdims``, keys missing or a
   tuple of another length (said in words by the comparison itself: only the kind is
-  recorded);
-* relations with the inputs: an input returned unchanged (stale state); an update whose
+  recorded); the parts of a tuple each right but in another one's place;
+* relations with the inputs: an input returned unchanged (stale state; a number equal
+  to an integer input only when the input is a counter such as ``t``); an update whose
   step (``output − w``) has the wrong sign or a stray factor, or that returned the step
   itself; a step taken with a state from before its update;
 * the reference re-run on modified inputs (never the student's code): a step or epoch
   counter off by one (``t ± 1``), two arguments of one type and shape swapped
   (``β1 ↔ β2``), ``1 − p`` where ``p`` belongs (``keep_prob``), an argument ignored for its
-  default value, the computation along the wrong axis (every 2-D input transposed), and
-  the explanations an exercise declares (``registry.Explanation``);
+  default value, the computation along the wrong axis (every 2-D input transposed); before all
+  these, and before "an input returned unchanged", the explanations an exercise
+  declares (``registry.Explanation``), which are more specific;
 * randomness: numbers drawn from a generator seeded the usual ways (``default_rng(42)``)
   or a global one instead of the ``rng`` given, said only as far as it can be known;
 * partial correctness, when nothing else explains a part: only some columns, rows or
@@ -67,6 +69,8 @@ KINDS: dict[str, str] = {
     "extra_keys": "The dict has keys it should not have: check their names and the range of "
                   "your loop.",
     "wrong_length": "Return exactly the values the exercise asks for, in its order.",
+    "outputs_reordered": "Return the values in the order the exercise asks for: each one is "
+                         "right, but in another one's place.",
     "wrong_type": "Return the type the exercise asks for (a numpy array, a number, a tuple, "
                   "a dict).",
     "transposed": "Examples are columns: X is (n_x, m). Check which axis is which.",
@@ -434,11 +438,16 @@ def _array_factor(part: Part, exp: np.ndarray, got: np.ndarray, inp: _Inputs,
 
 def _stale(part: Part, exp: np.ndarray, got: np.ndarray, inp: _Inputs,
            tol: Tolerance) -> _Found | None:
-    """An input returned as it came in."""
+    """An input returned as it came in.
+
+    A number equal to an integer input (``patience = 3``, ``m = 5``) is often a coincidence:
+    it counts only when the input is a counter (``t``, ``epoch``), whose value a forgotten
+    increment returns."""
     same = [label for label, _, v in inp.leaves
             if (x := _num(v)) is not None and x.shape == exp.shape
             and (_close(x, got, tol) if x.ndim else bool(x == got))
-            and not _close(x, exp, tol)]
+            and not _close(x, exp, tol)
+            and (x.ndim or not float(x).is_integer() or _COUNTER.match(_leaf_name(label)))]
     if not same:
         return None
     which = " (and ".join(same[:2]) + (")" if len(same) > 1 else "")
@@ -550,8 +559,9 @@ def _dtype_kind(part: Part) -> _Found | None:
 def _local(part: Part, inp: _Inputs, expected: Any, tol: Tolerance, stage: int,
            custom: bool = False) -> _Found | None:
     """The explanations of one part that need no re-run of the reference: stage 0 the
-    plain ones (dtype, shape, NaN, sign, an input returned), stage 1 factors named from the
-    case and update steps, stage 2 any constant factor or shift."""
+    plain ones (dtype, shape, NaN, sign), stage 3 an input returned unchanged (after the
+    exercise's declared explanations), stage 1 factors named from the case and update
+    steps, stage 2 any constant factor or shift."""
     e, g = _num(part.expected), _num(part.got)
     if stage == 0 and (hit := _dtype_kind(part)):
         return hit
@@ -567,7 +577,9 @@ def _local(part: Part, inp: _Inputs, expected: Any, tol: Tolerance, stage: int,
         if e.ndim == 2 and e.shape[0] == e.shape[1] and _close(e.T, g, tol):
             return _Found("transposed", "it looks like it is transposed",
                           f"{part.path} is the transpose of the expected value.")
-        return _sign(part, e, g, tol) or _stale(part, e, g, inp, tol)
+        return _sign(part, e, g, tol)
+    if stage == 3:
+        return _stale(part, e, g, inp, tol)
     if stage == 1:
         if e.ndim == 0 and float(e).is_integer() and float(g).is_integer() \
                 and abs(float(g) - float(e)) == 1:
@@ -588,6 +600,11 @@ _COUNTER = re.compile(r"^(t|step|steps|epoch|epochs|epoch_num|num_epochs|n_epoch
 
 
 _Variant = tuple[str, str, str, Callable[[], Any]]
+
+
+def _leaf_name(label: str) -> str:
+    """The last name of a label: ``state['t']`` -> ``t``."""
+    return label.rsplit("[", 1)[-1].strip("']") if "[" in label else label
 
 
 def _variants(ex: Any, inp: _Inputs, expected: Any) -> Iterator[_Variant]:
@@ -624,7 +641,7 @@ def _variants(ex: Any, inp: _Inputs, expected: Any) -> Iterator[_Variant]:
 
     # a counter off by one
     for label, keys, v in inp.leaves:
-        name = label.rsplit("[", 1)[-1].strip("']") if "[" in label else label
+        name = _leaf_name(label)
         if isinstance(v, int | np.integer) and not isinstance(v, bool) and _COUNTER.match(name):
             for d in (-1, 1):
                 if v + d < 0:
@@ -685,7 +702,13 @@ def _variants(ex: Any, inp: _Inputs, expected: Any) -> Iterator[_Variant]:
         yield ("wrong_axis", "it looks like the computation ran along the wrong axis (examples "
                "are columns)", "The reference on the transposed inputs, transposed back, gives "
                "your output.", call(transpose_inputs, _transpose_back))
-    # what the exercise declares
+
+
+def _declared(ex: Any, inp: _Inputs, expected: Any) -> Iterator[_Variant]:
+    """What the exercise declares (``registry.Explanation``): tried before the generic
+    kinds, being more specific (a step taken before the moments were updated is also,
+    by accident, "an input returned unchanged" when the moments start at 0)."""
+    case, ref = inp.case, ex.reference
     for expl in getattr(ex, "explanations", ()):
         def declared(expl: Any = expl) -> Any:
             args, kwargs = case.build()
@@ -807,6 +830,39 @@ def _same_values_reordered(expected: Any, got: Any) -> bool:
         and bool(np.array_equal(e, g))
 
 
+# ---- outputs in another order ------------------------------------------------------------
+
+
+def _reordered(expected: Any, got: Any, tol: Tolerance) -> _Found | None:
+    """Every part of a tuple (or list) is right, but in another part's place: ``(v, w)``
+    returned where ``(w, v)`` belongs."""
+    import itertools
+
+    if not (isinstance(expected, tuple | list) and isinstance(got, tuple | list)
+            and 2 <= len(expected) == len(got) <= 6):
+        return None
+
+    def same(a: Any, b: Any) -> bool:
+        na, nb = _num(a), _num(b)
+        if na is not None or nb is not None:  # numbers: compared fast, without words
+            return na is not None and nb is not None and na.shape == nb.shape \
+                and _close(na, nb, tol)
+        try:
+            return not wrong_parts(a, b, tol)  # containers: leaf by leaf, words when asked
+        except Exception:
+            return False
+
+    n = len(expected)
+    fits = [[same(expected[j], got[i]) for j in range(n)] for i in range(n)]
+    for perm in itertools.permutations(range(n)):
+        if perm != tuple(range(n)) and all(fits[i][perm[i]] for i in range(n)):
+            moved = [f"output[{i}] is the expected output[{perm[i]}]"
+                     for i in range(n) if perm[i] != i]
+            return _Found("outputs_reordered", "it looks like the right values in another "
+                          "order", "; ".join(moved)[:1].upper() + "; ".join(moved)[1:] + ".")
+    return None
+
+
 # ---- partial correctness ---------------------------------------------------------------
 
 
@@ -916,11 +972,9 @@ def _diagnose(ex: Any, case: Case, expected: Any, got: Any,
                     hit := _local(part, inp, expected, tol, n, custom)):
                 found[part.path] = hit
 
-    stage(0)  # the plain ones: dtype, shape, NaN, sign, an input returned unchanged
-    # the reference on modified inputs
-    if len(found) < len(parts) and ref_seconds < _SLOW_REFERENCE:
-        for kind, says, evidence, run in _variants(ex, inp, expected):
-            if not budget.left():
+    def rerun(variants: Iterator[_Variant]) -> None:
+        for kind, says, evidence, run in variants:
+            if len(found) == len(parts) or not budget.left():
                 break
             try:
                 cand = run()
@@ -935,8 +989,17 @@ def _diagnose(ex: Any, case: Case, expected: Any, got: Any,
                     continue
                 if matches(c, part):
                     found[part.path] = _Found(kind, says, evidence)
-            if len(found) == len(parts):
-                break
+
+    if not custom and len(parts) > 1 and (hit := _reordered(expected, got, tol)):
+        found.update((part.path, hit) for part in parts)
+    stage(0)  # the plain ones: dtype, shape, NaN, sign
+    fast = ref_seconds < _SLOW_REFERENCE
+    if fast and len(found) < len(parts):
+        rerun(_declared(ex, inp, expected))  # the exercise's own kinds, the most specific
+    stage(3)  # an input returned unchanged
+    # the reference on modified inputs
+    if fast and len(found) < len(parts):
+        rerun(_variants(ex, inp, expected))
     stage(1)  # factors named from the case; update steps
     stage(2)  # a factor or shift the case does not name
     # randomness
@@ -1047,8 +1110,11 @@ def _rng_found(ex: Any, case: Case, expected: Any, got: Any, parts: list[Part],
         like = _random_like(p.expected, ds, p.got)
         if like:
             out[p.path] = _Found(
-                "global_rng", "it looks like random numbers not drawn from the rng given",
-                f"{p.path} holds {like}, but not the ones the rng passed in produces (the "
-                "reference's draws change with the seed; yours match none of the usual "
-                f"seeds). This happens when {how}")
+                "global_rng", "it looks like random numbers, but not those the rng given "
+                "produces with the formula asked for",
+                f"{p.path} holds {like}, but not the ones the rng passed in produces with "
+                "the exercise's formula (the reference's draws change with the seed; yours "
+                f"match none of the usual seeds). This happens when {how[:-1]}, or when the "
+                "numbers are drawn with another formula or distribution (rng.random() > 1 − p "
+                "for rng.random() < p, uniform for normal).")
     return out

@@ -284,7 +284,8 @@ def test_the_grader_says_random_without_running_the_students_code_twice():
     graded = evaluate_outputs(ex, ex.visible_seed, 1, [got], [None], [()])
     assert graded.mistake.name == "kind:global_rng"
     assert graded.message().splitlines()[0].endswith(
-        "it looks like random numbers not drawn from the rng given")
+        "it looks like random numbers, but not those the rng given produces with the formula "
+        "asked for")
 
 
 def test_examples_shuffled_with_another_generator():
@@ -477,3 +478,86 @@ def test_an_input_array_divided_out_once_too_often():
     name, first = kind_of("standardize", standardize_by_variance)
     assert name == "kind:constant_factor"
     assert first.endswith("it looks like a division by sigma too many")
+
+
+# ---- outputs in another order; the optimizers' update orders -------------------------------
+
+
+def test_outputs_in_another_order():
+    from course_lib.optimizers import momentum_step
+
+    def velocity_first(w, dw, v, lr, beta=0.9):
+        w_new, v_new = momentum_step(w, dw, v, lr, beta)
+        return v_new, w_new
+
+    name, first = kind_of("momentum_step", velocity_first)
+    assert name == "kind:outputs_reordered"
+    assert first.endswith("it looks like the right values in another order")
+
+
+def test_a_declared_explanation_comes_before_an_input_returned_unchanged():
+    """AdaGrad accumulating dw instead of dw², from h = 0: h + dw equals the input dw, but
+    the exercise's own explanation says what happened."""
+    def unsquared(w, dw, h, lr, eps=1e-8):
+        h = h + dw
+        return w - lr * dw / (np.sqrt(np.abs(h)) + eps), h
+
+    name, first = kind_of("adagrad_step", unsquared)
+    assert name == "kind:accumulated_unsquared_gradient"
+    assert first.endswith("it looks like dw added to h instead of its square dw²")
+
+
+def test_a_small_integer_equal_to_an_input_is_not_an_input_returned():
+    """The stop epoch of an early stopping that never resets its counter can equal
+    ``patience`` by chance: only a counter (t, epoch) counts as returned unchanged."""
+    ex = uncatalogued("early_stopping")
+    case, expected = case_and_expected(ex)
+    args = materialize(case.args)
+    patience = args[1]
+    got = (patience, expected[1]) if expected[0] != patience else (patience + 7, expected[1])
+    d = diagnose(ex, case, expected, got)
+    assert d is None or d.kind != "stale_state", d
+
+
+def _adam_in_order(w, dw, v, s, t, lr, beta1, beta2, eps, *, step_first=False,
+                   correct_s=True):
+    """An Adam step written by a student: the step before the moments' update
+    (``step_first``), or without the second moment's bias correction."""
+    v_new = beta1 * v + (1 - beta1) * dw
+    s_new = beta2 * s + (1 - beta2) * dw**2
+    v_used, s_used = (v, s) if step_first else (v_new, s_new)
+    v_hat = v_used / (1 - beta1**t)
+    s_hat = s_used / (1 - beta2**t) if correct_s else s_used
+    return w - lr * v_hat / (np.sqrt(s_hat) + eps), v_new, s_new
+
+
+@pytest.mark.parametrize(("flags", "kind"), [
+    ({"step_first": True}, "stepped_before_moments"),
+    ({"correct_s": False}, "first_moment_only_corrected"),
+])
+def test_adam_update_orders_are_named(flags, kind):
+    def student(w, dw, v, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        return _adam_in_order(w, dw, v, s, t, lr, beta1, beta2, eps, **flags)
+
+    assert kind_of("adam_step", student)[0] == f"kind:{kind}"
+
+    def student_dict(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        t = state["t"] + 1
+        new_p, v, s = {}, {}, {}
+        for k in params:
+            new_p[k], v[k], s[k] = _adam_in_order(params[k], grads[k], state["v"][k],
+                                                  state["s"][k], t, lr, beta1, beta2, eps,
+                                                  **flags)
+        return new_p, {"v": v, "s": s, "t": t}
+
+    assert kind_of("update_parameters_with_adam", student_dict)[0] == f"kind:{kind}"
+
+
+def test_rmsprop_root_stored_as_the_state():
+    def stores_root(w, dw, s, lr, beta=0.9, eps=1e-8):
+        root = np.sqrt(beta * s + (1 - beta) * dw**2)
+        return w - lr * dw / (root + eps), root
+
+    name, first = kind_of("rmsprop_step", stores_root)
+    assert name == "kind:stored_the_root"
+    assert first.startswith("rmsprop_step: output[1] is wrong at ")

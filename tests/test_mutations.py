@@ -28,12 +28,7 @@ from mutations import MODULES, Outcome, load, report, run, tally
 
 # Mutations that pass the visible and the hidden checks: holes in the exercises' cases,
 # reported to the lead (see docs/mutations.md). (exercise, description) -> why it passes.
-KNOWN_HOLES: dict[tuple[str, str], str] = {
-    ("find_bugged_parameter", "ranks by the absolute difference ||g - approx|| (not relative)"):
-        "in every case the planted bug also gives the largest absolute difference; a bug "
-        "in a parameter with tiny gradients next to a correct one with large gradients "
-        "would tell them apart",
-}
+KNOWN_HOLES: dict[tuple[str, str], str] = {}
 
 # The share of mutations named (by the catalogue, the runner or the diagnosis), as
 # measured when the floor was last raised (2026-12-07: 294 of 327, 89.9 %), rounded down

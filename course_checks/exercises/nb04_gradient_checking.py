@@ -444,47 +444,132 @@ register("gradient_check_nd", gradient_check_nd, _gc_case, points=3, compare=_co
 # ---- find_bugged_parameter ------------------------------------------------------------
 
 
-def find_bugged_parameter(params, grads, X, Y, layer_dims):
-    """Reference: the key whose own relative difference (ε = 1e-7) is the largest (adapts
-    gradient_check, whose report names it)."""
-    report = gradient_check(_cost_fn(layer_dims, X, Y), lambda p: grads, params, 1e-7)
+def find_bugged_parameter(params, grads, X, Y, layer_dims, eps=1e-7):
+    """Reference: the key whose own relative difference (centered differences with step
+    ``eps``) is the largest (adapts gradient_check, whose report names it)."""
+    report = gradient_check(_cost_fn(layer_dims, X, Y), lambda p: grads, params, eps)
     return report.worst_key
 
 
+#: The coarse step of the bug hunt's "scales" case.
+COARSE_EPS = 1e-2
+
+
+def _fb_scales_case(rng: np.random.Generator) -> Case:
+    """A bug in db1 where the gradients of layer 1 are ~100 times smaller than the output
+    layer's, checked with a coarse ε: the case the absolute difference gets wrong.
+
+    One hidden layer, raw features of size ~20 (not standardized) and an output layer
+    initialized with small weights (0.01 · randn): dW2 is large, dW1 and db1 are small.
+    With ε = 1e-2 the centered difference of every parameter is off by an error of order
+    ε² times its own size, so the correct dW2 is further from its numerical gradient, in
+    absolute terms, than the bugged db1 is from its own; relative to each parameter's
+    size, db1 is still off by far the most. Draws again until the case says so with room:
+
+    * no ReLU input is within reach of a perturbation by ε (the cost is smooth in every
+      direction checked, so the numerical errors are truncation errors, not kinks), every
+      unit is active on some example and every gradient is clearly non-zero;
+    * with ε = 1e-2, db1's relative difference is more than 30 times any other key's,
+      and some correct key's absolute difference is more than twice db1's;
+    * the answer is the same with ε = 1e-7 (db1 above 1e-2, every other key below 1e-6),
+      so the case does not hang on the step;
+    * the key the absolute difference blames is not the one with the smallest relative
+      difference (two catalogued mistakes, two different answers).
+    """
+    eps = COARSE_EPS
+    for _ in range(200):
+        n0, n1, m = dims(rng, 2, 4), dims(rng, 2, 4), dims(rng, 3, 8)
+        layer_dims = [n0, n1, 1]
+        params = Network(tuple(layer_dims)).init_params(rng, "he")
+        params["b1"] = randn(rng, n1, 1, scale=0.1)
+        params["W2"] = randn(rng, 1, n1, scale=0.01)
+        params["b2"] = randn(rng, 1, 1, scale=0.1)
+        X = randn(rng, n0, m, scale=20.0)
+        Y = (rng.random((1, m)) < 0.5).astype(np.float64)
+        Y[0, 0], Y[0, -1] = 0.0, 1.0
+        Z1 = params["W1"] @ X + params["b1"]
+        reach = eps * np.maximum(1.0, np.abs(X).max(axis=0))  # |ΔZ1| of one perturbation
+        if np.any(np.abs(Z1) < 2 * reach) or not np.all((Z1 > 0).any(axis=1)):
+            continue
+        grads = network_grads(params, X, Y, layer_dims)
+        if not all(np.linalg.norm(g) > 1e-3 for g in grads.values()):
+            continue
+        kind = BUG_KINDS[int(rng.integers(len(BUG_KINDS)))]
+        bugged = plant_bug(grads, "b1", kind, m)
+        if np.linalg.norm(bugged["b1"] - grads["b1"]) < 0.05 * np.linalg.norm(grads["b1"]):
+            continue
+        rel = _fb_per_key(params, bugged, X, Y, layer_dims, eps)
+        absolute = _fb_absolute_per_key(params, bugged, X, Y, layer_dims, eps)
+        others = [k for k in params if k != "b1"]
+        if not (rel["b1"] > 30 * max(rel[k] for k in others)
+                and max(absolute[k] for k in others) > 2 * absolute["b1"]):
+            continue
+        if max(absolute, key=absolute.get) == min(rel, key=rel.get):
+            continue
+        fine = _fb_per_key(params, bugged, X, Y, layer_dims, 1e-7)
+        if not (fine["b1"] > 1e-2 and max(fine[k] for k in others) < 1e-6):
+            continue
+        return Case((params, bugged, X, Y, layer_dims), {"eps": eps},
+                    names=("params", "grads", "X", "Y", "layer_dims"),
+                    note="ε = 1e-2 and gradients of very different sizes: layer 1's are "
+                         "about 100 times smaller than the output layer's")
+    raise AssertionError("no bug hunt case with different scales in 200 draws")  # pragma: no cover
+
+
 def _fb_case(rng: np.random.Generator, i: int) -> Case:
+    if i % 3 == 2:
+        return _fb_scales_case(rng)
     layer_dims, params, X, Y, grads = _network_case(rng, square_layer=True)
     bugged, _, _ = _random_bug(rng, params, grads, X.shape[1])
     return Case((params, bugged, X, Y, layer_dims),
                 names=("params", "grads", "X", "Y", "layer_dims"))
 
 
-def _fb_per_key(params, grads, X, Y, layer_dims):
-    approx = numerical_gradient_dict(_cost_fn(layer_dims, X, Y), params, 1e-7)
+def _fb_numerical(params, X, Y, layer_dims, eps):
+    return numerical_gradient_dict(_cost_fn(layer_dims, X, Y), params, eps)
+
+
+def _fb_per_key(params, grads, X, Y, layer_dims, eps=1e-7):
+    approx = _fb_numerical(params, X, Y, layer_dims, eps)
     return {k: relative_difference(grads[k], approx[k]) for k in params}
 
 
-def _fb_best(params, grads, X, Y, layer_dims):
-    d = _fb_per_key(params, grads, X, Y, layer_dims)
+def _fb_absolute_per_key(params, grads, X, Y, layer_dims, eps=1e-7):
+    approx = _fb_numerical(params, X, Y, layer_dims, eps)
+    return {k: float(np.linalg.norm(grads[k] - approx[k])) for k in params}
+
+
+def _fb_best(params, grads, X, Y, layer_dims, eps=1e-7):
+    d = _fb_per_key(params, grads, X, Y, layer_dims, eps)
     return min(d, key=d.get)
 
 
-def _fb_value(params, grads, X, Y, layer_dims):
-    return max(_fb_per_key(params, grads, X, Y, layer_dims).values())
+def _fb_absolute(params, grads, X, Y, layer_dims, eps=1e-7):
+    d = _fb_absolute_per_key(params, grads, X, Y, layer_dims, eps)
+    return max(d, key=d.get)
 
 
-def _fb_index(params, grads, X, Y, layer_dims):
-    return int(np.argmax(list(_fb_per_key(params, grads, X, Y, layer_dims).values())))
+def _fb_weights_only(params, grads, X, Y, layer_dims, eps=1e-7):
+    d = _fb_per_key(params, grads, X, Y, layer_dims, eps)
+    return max((k for k in d if k.startswith("W")), key=d.get)
 
 
-def _fb_all(params, grads, X, Y, layer_dims):
-    return _fb_per_key(params, grads, X, Y, layer_dims)
+def _fb_value(params, grads, X, Y, layer_dims, eps=1e-7):
+    return max(_fb_per_key(params, grads, X, Y, layer_dims, eps).values())
 
 
-def _fb_pair(params, grads, X, Y, layer_dims):
-    return max(_fb_per_key(params, grads, X, Y, layer_dims).items(), key=lambda kv: kv[1])
+def _fb_index(params, grads, X, Y, layer_dims, eps=1e-7):
+    return int(np.argmax(list(_fb_per_key(params, grads, X, Y, layer_dims, eps).values())))
 
 
-# Same layout as nb03's add_l2_gradient (deliberate, see __init__.py).
+def _fb_all(params, grads, X, Y, layer_dims, eps=1e-7):
+    return _fb_per_key(params, grads, X, Y, layer_dims, eps)
+
+
+def _fb_pair(params, grads, X, Y, layer_dims, eps=1e-7):
+    return max(_fb_per_key(params, grads, X, Y, layer_dims, eps).items(), key=lambda kv: kv[1])
+
+
 register("find_bugged_parameter", find_bugged_parameter, _fb_case, points=2,
          depends_on=("gradient_check_nd",), implements=(gradient_check,),
          summary="the parameter whose gradient disagrees most with the numerical gradient",
@@ -495,9 +580,19 @@ register("find_bugged_parameter", find_bugged_parameter, _fb_case, points=2,
             "relative difference: max(diffs, key=diffs.get).", _fb_value),
     Mistake("returned_an_index", "Return the key itself ('b1'), not its position in the dict.",
             _fb_index),
+    Mistake("ranked_by_absolute_difference", "Rank the parameters by their RELATIVE difference, "
+            "‖g - g_approx‖ / (‖g‖ + ‖g_approx‖), not by ‖g - g_approx‖, which grows with the "
+            "size of each parameter's gradients. With a coarse ε every numerical gradient is "
+            "off by an amount proportional to its size: a correct parameter with large "
+            "gradients then differs more, in absolute terms, than a bugged one with small "
+            "gradients. Divided by its own scale, the bugged one stands out.",
+            _fb_absolute),
     Mistake("returned_all_differences", "You computed every parameter's relative difference; "
             "now return the ONE key whose difference is the largest: max(diffs, key=diffs.get).",
             _fb_all),
     Mistake("returned_key_and_difference", "max(diffs.items(), ...) gives the pair (key, "
             "difference): return the key alone, e.g. max(diffs, key=diffs.get).", _fb_pair),
+    Mistake("ignored_the_biases", "Check EVERY parameter, the biases too: a bug can sit in "
+            "db as well as in dW (here the bug is in a bias, and you never looked at it).",
+            _fb_weights_only),
 ))

@@ -15,7 +15,7 @@ from course_lib.optimizers import (
 )
 
 from ..cases import Case
-from ..registry import Method, Mistake, registrar
+from ..registry import Explanation, Method, Mistake, registrar
 from ._gen import beta, learning_rate, params_dict, randn, uniform, w_dw
 
 register = registrar("07_optimizers")
@@ -168,6 +168,16 @@ def _nes_stores_look_ahead(w, dw, v, lr, beta=0.9):
     return w - lr * look_ahead, look_ahead
 
 
+def _nes_expl_no_gradient_term(reference, expected, w, dw, v, lr, beta=0.9):
+    _, v_new = expected
+    return w - lr * beta * v_new, v_new
+
+
+def _nes_expl_old_velocity_look_ahead(reference, expected, w, dw, v, lr, beta=0.9):
+    _, v_new = expected
+    return w - lr * (beta * v + (1 - beta) * dw), v_new
+
+
 register("nesterov_step", nesterov_step, _mom_case, points=2,
          summary="Nesterov momentum (EMA form): w - α·(βv_new + (1-β)dw)", mistakes=(
     Mistake("plain_momentum", "This is plain momentum (w - lr * v_new). Nesterov steps with the "
@@ -183,6 +193,12 @@ register("nesterov_step", nesterov_step, _mom_case, points=2,
     Mistake("stored_the_look_ahead", "The step is right, but the state to return is the velocity "
             "v_new = β·v + (1 - β)·dw, not the look-ahead β·v_new + (1 - β)·dw you stepped with.",
             _nes_stores_look_ahead),
+), explanations=(
+    Explanation("look_ahead_without_gradient", "the look-ahead without its gradient term: w − "
+                "lr·β·v_new, where the step is w − lr·(β·v_new + (1 − β)·dw)",
+                _nes_expl_no_gradient_term),
+    Explanation("look_ahead_with_old_velocity", "the look-ahead took the velocity from before "
+                "its update (β·v instead of β·v_new)", _nes_expl_old_velocity_look_ahead),
 ))
 
 # ---- adagrad_step ----------------------------------------------------------------
@@ -220,6 +236,16 @@ def _ada_old_h_in_step(w, dw, h, lr, eps=1e-8):
     return w - lr * dw / (np.sqrt(h) + eps), h + dw * dw
 
 
+def _ada_expl_unsquared(reference, expected, w, dw, h, lr, eps=1e-8):
+    h_new = h + dw
+    return w - lr * dw / (np.sqrt(h_new) + eps), h_new
+
+
+def _ada_expl_stored_root(reference, expected, w, dw, h, lr, eps=1e-8):
+    w_new, h_new = expected
+    return w_new, np.sqrt(h_new)
+
+
 register("adagrad_step", adagrad_step, _ada_case, summary="AdaGrad: h = h + dw², w - α·dw/(√h + ε)",
          mistakes=(
     Mistake("no_accumulation", "h must ADD UP all squared gradients, h = h + dw², not just hold "
@@ -233,6 +259,11 @@ register("adagrad_step", adagrad_step, _ada_case, summary="AdaGrad: h = h + dw²
     Mistake("stepped_with_old_accumulator", "The step divided by the sum from BEFORE this "
             "gradient. Add dw² to h first, then divide by √h_new + ε (with h = 0 at the first "
             "step, the old sum divides by ε alone).", _ada_old_h_in_step),
+), explanations=(
+    Explanation("accumulated_unsquared_gradient", "dw added to h instead of its square dw²",
+                _ada_expl_unsquared),
+    Explanation("stored_the_root", "the square root √h returned as the state instead of the sum "
+                "h itself (take the root in the step only)", _ada_expl_stored_root),
 ))
 
 # ---- rmsprop_step ----------------------------------------------------------------
@@ -272,6 +303,20 @@ def _rms_returns_old_s(w, dw, s, lr, beta=0.9, eps=1e-8):
     return w - lr * dw / (np.sqrt(s_new) + eps), s
 
 
+def _rms_expl_unsquared(reference, expected, w, dw, s, lr, beta=0.9, eps=1e-8):
+    s_new = beta * s + (1 - beta) * dw
+    return w - lr * dw / (np.sqrt(s_new) + eps), s_new
+
+
+def _rms_expl_stored_root(reference, expected, w, dw, s, lr, beta=0.9, eps=1e-8):
+    w_new, s_new = expected
+    return w_new, np.sqrt(s_new)
+
+
+def _rms_expl_old_state(reference, expected, w, dw, s, lr, beta=0.9, eps=1e-8):
+    return w - lr * dw / (np.sqrt(s) + eps), s
+
+
 # Same layout as gd_step's entry and what follows it (deliberate, see __init__.py).
 register("rmsprop_step", rmsprop_step, _rms_case,
          summary="RMSprop: s = βs + (1-β)dw², w - α·dw/(√s + ε)", mistakes=(
@@ -285,6 +330,13 @@ register("rmsprop_step", rmsprop_step, _rms_case,
             "gradient first, then divide by √s_new + ε.", _rms_old_s),
     Mistake("returned_old_average", "The step is right, but return the UPDATED average s_new = "
             "β·s + (1 - β)·dw², not the s you were given.", _rms_returns_old_s),
+), explanations=(
+    Explanation("stepped_and_returned_old_average", "s never updated: the step divided by the s "
+                "you were given, and that s was returned", _rms_expl_old_state),
+    Explanation("averaged_unsquared_gradient", "dw averaged into s instead of its square dw²",
+                _rms_expl_unsquared),
+    Explanation("stored_the_root", "the root √s returned as the state instead of the average "
+                "s itself (take the root in the step only)", _rms_expl_stored_root),
 ))
 
 # ---- adam_step ----------------------------------------------------------------
@@ -343,6 +395,48 @@ def _adam_stores_corrected(w, dw, v, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8)
     return w - lr * v / (np.sqrt(s) + eps), v, s
 
 
+def _adam_order(w, dw, v, s, t, lr, beta1, beta2, eps, *, old_v=False, old_s=False,
+                correct_v=True, correct_s=True):
+    """One Adam step in which the step may use the moments from before their update
+    (``old_v``, ``old_s``) or skip one bias correction; returns (w_new, v_new, s_new)."""
+    v_new = beta1 * v + (1 - beta1) * dw
+    s_new = beta2 * s + (1 - beta2) * dw * dw
+    v_used, s_used = (v if old_v else v_new), (s if old_s else s_new)
+    if correct_v:
+        v_used = v_used / (1 - np.float64(beta1) ** t)
+    if correct_s:
+        s_used = s_used / (1 - np.float64(beta2) ** t)
+    return w - lr * v_used / (np.sqrt(s_used) + eps), v_new, s_new
+
+
+def _adam_expl(**flags):
+    def explain(reference, expected, w, dw, v, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        return _adam_order(w, dw, v, s, t, lr, beta1, beta2, eps, **flags)
+    return explain
+
+
+def _adam_expl_old_state(reference, expected, w, dw, v, s, t, lr, beta1=0.9, beta2=0.999,
+                         eps=1e-8):
+    w_new, _, _ = _adam_order(w, dw, v, s, t, lr, beta1, beta2, eps, old_v=True, old_s=True)
+    return w_new, v, s
+
+
+#: Kinds of error of an Adam step whose parts are computed in the wrong order (or one
+#: correction skipped), shared by adam_step and update_parameters_with_adam.
+_ADAM_ORDER = (
+    ("stepped_before_moments", "the parameters updated before the moments: the step used v "
+     "and s from before this gradient", {"old_v": True, "old_s": True}),
+    ("stepped_with_old_first_moment", "the step used v from before its update (s was "
+     "updated first)", {"old_v": True}),
+    ("stepped_with_old_second_moment", "the step used s from before its update (v was "
+     "updated first)", {"old_s": True}),
+    ("first_moment_only_corrected", "only v bias-corrected: ŝ = s / (1 − β2^t) is missing "
+     "from the step", {"correct_s": False}),
+    ("second_moment_only_corrected", "only s bias-corrected: v̂ = v / (1 − β1^t) is missing "
+     "from the step", {"correct_v": False}),
+)
+
+
 register("adam_step", adam_step, _adam_case, points=2,
          summary="Adam update of one parameter array (bias correction, t from 1, ε after √)",
          mistakes=(
@@ -358,6 +452,10 @@ register("adam_step", adam_step, _adam_case, points=2,
     Mistake("stored_corrected_averages", "The returned state holds the bias-corrected v̂ and ŝ. "
             "Return the plain v and s: the correction is applied to the values used in the step "
             "only, never fed back.", _adam_stores_corrected),
+), explanations=(
+    *(Explanation(name, text, _adam_expl(**flags)) for name, text, flags in _ADAM_ORDER),
+    Explanation("moments_never_updated", "v and s never updated: the step used the moments "
+                "you were given, and they were returned unchanged", _adam_expl_old_state),
 ))
 
 # ---- initialize_adam_state ----------------------------------------------------------------
@@ -486,6 +584,18 @@ def _upd_store_corrected(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1
     return _adam_dict(params, grads, state, lr, beta1, beta2, eps, store_corrected=True)
 
 
+def _upd_expl(**flags):
+    def explain(reference, expected, params, grads, state, lr, beta1=0.9, beta2=0.999,
+                eps=1e-8):
+        t = state["t"] + 1
+        new_p, new_v, new_s = {}, {}, {}
+        for k, w in params.items():
+            new_p[k], new_v[k], new_s[k] = _adam_order(
+                w, grads[k], state["v"][k], state["s"][k], t, lr, beta1, beta2, eps, **flags)
+        return new_p, {"v": new_v, "s": new_s, "t": t}
+    return explain
+
+
 register("update_parameters_with_adam", update_parameters_with_adam, _update_case, points=3,
          depends_on=("adam_step",), implements=(Adam, Method(Adam, "update"), adam_step),
          summary="one Adam step on every parameter: returns (new_params, new_state)", mistakes=(
@@ -501,4 +611,5 @@ register("update_parameters_with_adam", update_parameters_with_adam, _update_cas
     Mistake("stored_corrected_averages", "The new state holds the bias-corrected v̂ and ŝ. Store "
             "the plain averages v and s; correct only the values used in the step.",
             _upd_store_corrected),
-))
+), explanations=tuple(Explanation(name, text, _upd_expl(**flags))
+                      for name, text, flags in _ADAM_ORDER))
