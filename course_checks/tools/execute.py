@@ -42,6 +42,18 @@ class ExecutionReport:
     kernel_seconds: float = 0.0
     """Time the kernel spent executing cells (execute_input to execute_reply, summed):
     unlike ``seconds`` it excludes kernel start and any client-side waiting."""
+    cpu_seconds: float | None = None
+    """CPU time (user + system) of the kernel process and the children it reaped while
+    the cells ran (Linux; None elsewhere). Unlike wall time it does not grow when other
+    programs share the cores; it does count parallel work once per process."""
+
+    @property
+    def work_seconds(self) -> float:
+        """What the cells would take on a quiet machine: the smaller of the kernel's wall
+        time (inflated on a busy machine) and its CPU time (inflated by parallel work)."""
+        if self.cpu_seconds is None:
+            return self.kernel_seconds
+        return min(self.kernel_seconds, self.cpu_seconds)
 
 
 def _kernel_seconds(nb: nbformat.NotebookNode) -> float:
@@ -58,6 +70,16 @@ def _kernel_seconds(nb: nbformat.NotebookNode) -> float:
             except ValueError:
                 pass
     return total
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """utime + stime + cutime + cstime of a process, from /proc (Linux), in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = sum(int(x) for x in fields[11:15])  # fields 14-17 of proc(5)
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _peak_rss(pid: int) -> int | None:
@@ -114,6 +136,7 @@ def execute_notebook(
     client.km.ip = os.path.join(sockets, "ipc")  # absolute: the kernel runs in another cwd
     t0 = time.perf_counter()
     peak = None
+    cpu = None
     timed_out = False
     client.start_new_kernel(env=env, cwd=workdir)
     try:
@@ -123,6 +146,7 @@ def execute_notebook(
             pid = client.km.provisioner.process.pid
         except AttributeError:
             pass
+        cpu_start = _cpu_seconds(pid) if pid is not None else None
         try:
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type == "code":
@@ -131,6 +155,9 @@ def execute_notebook(
             timed_out = True
         if pid is not None:
             peak = _peak_rss(pid)
+            cpu_end = _cpu_seconds(pid)
+            if cpu_start is not None and cpu_end is not None:
+                cpu = cpu_end - cpu_start
     finally:
         client._cleanup_kernel()
         shutil.rmtree(sockets, ignore_errors=True)
@@ -143,7 +170,7 @@ def execute_notebook(
                     index, cell.get("id", ""), cell.metadata.get("nbgrader", {}).get("grade_id"),
                     out.get("ename", ""), out.get("evalue", ""),
                 ))
-    return ExecutionReport(nb, seconds, peak, errors, timed_out, _kernel_seconds(nb))
+    return ExecutionReport(nb, seconds, peak, errors, timed_out, _kernel_seconds(nb), cpu)
 
 
 def grade_cells(nb: nbformat.NotebookNode) -> dict[str, tuple[float, float]]:
