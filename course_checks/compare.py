@@ -189,6 +189,9 @@ def _explain_shape(exp: np.ndarray, got: np.ndarray, tol: Tolerance) -> str:
         axis = gs.index(1)
         return (f"your output has an extra axis {axis} of length 1 (keepdims=True, or a "
                 f"reshape, where the expected output has no such axis)")
+    # The same test both ways round (a reduction the student added, then one left out),
+    # kept as two same-shape blocks on purpose: each of the three cases (op None, a sum or
+    # a mean, unsure) is worded for its side, and a table of six messages would read worse.
     added = _one_axis_reduced(exp, got, tol)  # a reduction the student added
     if added is not None:
         axis, _, op = added

@@ -168,8 +168,11 @@ def grade_cell_id(exercise: str) -> str:
 def registry_module(ex: Exercise) -> str:
     """The file that registers ``ex``, relative to the repository root."""
     module = getattr(ex, "module", None) or getattr(ex.make_case, "__module__", "")
-    path = Path(*str(module).split(".")).with_suffix(".py")
-    return path.as_posix() if (ROOT / path).exists() else str(module)
+    for suffix in (".py", ".toml"):  # a quiz is a data file (course_checks/quizzes/*.toml)
+        path = Path(*str(module).split(".")).with_suffix(suffix)
+        if (ROOT / path).exists():
+            return path.as_posix()
+    return str(module)
 
 
 def _nbgrader(grade_id: str, *, grade: bool = False, solution: bool = False,

@@ -10,15 +10,32 @@ it here, in its own process; each wrong choice is a catalogued :class:`Mistake`
 (``choice_C``) whose hint is the explanation of that choice, so the feedback, the
 class report's most common mistakes and the export name it like any mistake.
 
-The questions live in ``course_checks/quizzes/nbNN_<name>.py``, one module per
-notebook, registered in order with :func:`quizzer`::
+The questions are data: ``course_checks/quizzes/nbNN_<name>.toml``, one file per
+notebook, read with the standard library's ``tomllib`` by :func:`load_quiz`, which
+registers them in order (``quiz_NN_1``, ``quiz_NN_2``, ...) through :func:`quizzer`::
 
-    ask = quizzer("06_exponentially_weighted_averages")
-    ask("As β gets closer to 1, the window of the average ...",
-        {"A": "shrinks", "B": "grows, like 1/(1 - β)", "C": "stays 10 values"},
-        answer="B", why={"A": "...", "C": "..."})          # why: every wrong choice
-    ask.number("With β = 0.98, about how many days does the average span?",
-               answer=50, traps={2: "...", 98: "...", 0.02: "..."})
+    notebook = "06_exponentially_weighted_averages"
+
+    [[question]]                        # a multiple-choice question
+    text = "As β gets closer to 1, the window of the average ..."
+    answer = "B"
+    [question.choices]
+    A = "shrinks"
+    B = "grows, like 1/(1 - β)"
+    C = "stays 10 values"
+    D = "halves"
+    [question.why]                      # every wrong choice, explained (three at least)
+    A = "..."
+    C = "..."
+    D = "..."
+
+    [[question]]                        # a numeric question: no choices, traps instead
+    text = "With β = 0.98, about how many days does the average span?"
+    answer = 50
+    rtol = 0.02                         # optional (default 0.02); points = 1 likewise
+    [[question.trap]]                   # at least three wrong numbers students reach
+    value = 2
+    why = "..."
 
 They are the single source of truth of the quiz: the notebook's Quiz section (a
 heading, then per question a locked markdown cell with the text and choices, the
@@ -34,8 +51,10 @@ from __future__ import annotations
 
 import linecache
 import math
+import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .cases import Case
@@ -46,6 +65,7 @@ __all__ = [
     "Question",
     "answer_literal",
     "is_question",
+    "load_quiz",
     "question",
     "questions_for",
     "quizzer",
@@ -243,7 +263,7 @@ class _Quizzer:
                   compare: Callable[..., Mismatch | None], points: int) -> Exercise:
         reference = _constant(q.name, q.name, answer,
                               f"The answer key of question {q.number} of the quiz of "
-                              f"{q.notebook} (course_checks/quizzes/nb{q.notebook}.py).")
+                              f"{q.notebook} (course_checks/quizzes/nb{q.notebook}.toml).")
         first = " ".join(q.text.split())
         summary = f"Quiz {q.number}: " + (first if len(first) <= 60 else first[:57] + "...")
         ex = self.register(q.name, reference, self.make_case, mistakes=mistakes, points=points,
@@ -257,3 +277,51 @@ def quizzer(notebook: str) -> _Quizzer:
     and ``ask.number(text, answer=, traps=)`` register questions ``quiz_NN_1``,
     ``quiz_NN_2``, ... of ``notebook`` in that order, 1 point each by default."""
     return _Quizzer(notebook)
+
+
+_QUESTION_KEYS = {"text", "answer", "choices", "why", "trap", "rtol", "points"}
+
+
+def load_quiz(path: Path) -> list[Exercise]:
+    """Register the questions of one quiz file (``course_checks/quizzes/nbNN_<name>.toml``,
+    format in the module doc), in the file's order; a one-line error names the file, the
+    question and what is wrong."""
+    with open(path, "rb") as f:
+        try:
+            data = tomllib.load(f)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path}: not valid TOML ({exc})") from None
+    notebook = data.get("notebook")
+    if path.stem != f"nb{notebook}":
+        raise ValueError(f"{path}: notebook = {notebook!r} does not match the file name; "
+                         f"name the file nb<notebook>.toml")
+    questions = data.get("question")
+    if set(data) != {"notebook", "question"} or not isinstance(questions, list):
+        raise ValueError(f"{path}: a quiz file holds notebook = \"...\" and [[question]] "
+                         f"tables only, got keys {sorted(data)}")
+    ask = quizzer(notebook)
+    registered = []
+    for k, q in enumerate(questions, 1):
+        where = f"{path}, question {k}"
+        if not {"text", "answer"} <= set(q) <= _QUESTION_KEYS:
+            raise ValueError(f"{where}: give text and answer, and only the keys "
+                             f"{sorted(_QUESTION_KEYS)}; got {sorted(q)}")
+        points = q.get("points", 1)
+        if "choices" in q:
+            if "trap" in q or "rtol" in q:
+                raise ValueError(f"{where}: a multiple-choice question has choices and why, "
+                                 f"no trap or rtol (those are for numeric questions)")
+            registered.append(ask(q["text"], q["choices"], answer=q["answer"],
+                                  why=q.get("why", {}), points=points))
+        else:
+            if "why" in q:
+                raise ValueError(f"{where}: a numeric question explains its wrong numbers "
+                                 f"in [[question.trap]] tables (value, why), not in why")
+            trap = q.get("trap", [])
+            if any(set(t) != {"value", "why"} for t in trap):
+                raise ValueError(f"{where}: every [[question.trap]] holds value and why")
+            tolerance = {"rtol": q["rtol"]} if "rtol" in q else {}  # else number()'s default
+            registered.append(ask.number(q["text"], answer=q["answer"],
+                                         traps={t["value"]: t["why"] for t in trap},
+                                         points=points, **tolerance))
+    return registered

@@ -111,3 +111,35 @@ def test_named_share():
     assert total.named_share >= NAMED_FLOOR, (
         f"{total.named} of {total.mutations} mutations named ({total.named_share:.1%}), "
         f"below the floor {NAMED_FLOOR:.0%}; unnamed:\n" + "\n".join(unnamed))
+
+
+def _correct_answers() -> list[tuple[str, str, str]]:
+    """(module, exercise, correct answer) of every ``correct`` in tests/mutations/*.toml."""
+    import tomllib
+    from pathlib import Path
+
+    import mutations as package
+
+    out = []
+    for path in sorted(Path(package.__file__).parent.glob("nb*.toml")):
+        with open(path, "rb") as f:
+            for ex in tomllib.load(f)["exercise"]:
+                if "correct" in ex:
+                    out.append((path.stem, ex["name"], ex["correct"]))
+    return out
+
+
+@pytest.mark.parametrize("module, exercise, source", _correct_answers(),
+                         ids=lambda x: x if len(x) < 40 else None)
+def test_the_correct_answer_each_mutation_changes_passes(module, exercise, source):
+    """A mutation is a change to a correct answer: that answer must pass the visible and
+    the hidden checks, or a 'rejected' mutation may be rejected for the base's fault."""
+    from mutations import hidden_seed, namespace
+
+    from course_checks.runner import run_check
+
+    fn = namespace(exercise, source)[exercise]
+    visible = run_check(exercise, fn)
+    assert visible.passed, f"{module}.toml, {exercise}: {visible.headline()}"
+    hidden = run_check(exercise, fn, hidden=True, seed=hidden_seed(exercise))
+    assert hidden.passed, f"{module}.toml, {exercise}: {hidden.headline()}"

@@ -1,6 +1,6 @@
 """The quizzes: conceptual questions checked, self-checked and graded like exercises.
 
-A question (``course_checks/quizzes/nbNN_<name>.py``) is an exercise whose answer is a
+A question (``course_checks/quizzes/nbNN_<name>.toml``) is an exercise whose answer is a
 constant: a letter, or a number. These tests pin what makes it a fair question (at least
 three choices, one right answer, an explanation for every wrong one), that the
 notebooks' Quiz sections are what the registry writes, and that it flows through the
@@ -127,6 +127,74 @@ def test_malformed_questions_are_refused():
         ask.number("How many?", answer=100, rtol=0.05, traps={1: "x", 2: "y", 99: "z"})
 
 
+def test_a_quiz_file_is_read_in_order_and_a_malformed_one_is_named(tmp_path, monkeypatch):
+    import course_checks.quiz
+    import course_checks.registry
+    from course_checks.quiz import load_quiz
+
+    # registered into copies of the registry, so that no other test sees notebook 98
+    monkeypatch.setattr(course_checks.registry, "_REGISTRY", dict(course_checks.registry._REGISTRY))
+    monkeypatch.setattr(course_checks.quiz, "_QUESTIONS", dict(course_checks.quiz._QUESTIONS))
+    path = tmp_path / "nb98_somewhere.toml"
+    path.write_text('''notebook = "98_somewhere"
+[[question]]
+text = "Which letter comes first in the alphabet, of these four?"
+answer = "B"
+[question.choices]
+C = "C"
+B = "B"
+D = "D"
+E = "E"
+[question.why]
+C = "C comes after B in the alphabet, so it cannot be the first of these four."
+D = "D comes after B and C in the alphabet, so it cannot be the first of them."
+E = "E comes after B, C and D in the alphabet: it is the last of the four, not the first."
+[[question]]
+text = "How many sides has a hexagon, counted the usual way?"
+answer = 6
+[[question.trap]]
+value = 5
+why = "five sides: a pentagon, one side fewer than a hexagon has"
+[[question.trap]]
+value = 8
+why = "eight sides: an octagon, two sides more than a hexagon has"
+[[question.trap]]
+value = 4.5
+why = "four and a half: a polygon has a whole number of sides"
+''', encoding="utf-8")
+    one, two = load_quiz(path)
+    assert (one.name, two.name) == ("quiz_98_1", "quiz_98_2")
+    q1, q2 = questions_for("98_somewhere")
+    assert q1.letters == ("C", "B", "D", "E") and q1.answer == "B"
+    assert [v for v, _ in q2.why] == [5, 8, 4.5] and type(q2.why[0][0]) is int
+    assert q2.rtol == 0.02 and [m.name for m in two.mistakes] == [
+        "answer_1", "answer_2", "answer_3"]
+    bad = tmp_path / "nb97_elsewhere.toml"
+    for text, match in [('notebook = "96_other"\n[[question]]\ntext = "x"\nanswer = 1\n',
+                         "does not match the file name"),
+                        ('notebook = "97_elsewhere"\nquestions = []\n', "holds notebook"),
+                        ('notebook = "97_elsewhere"\n[[question]]\ntext = "x"\n',
+                         "question 1: give text and answer"),
+                        ('notebook = "97_elsewhere"\n[[question]]\ntext = "x"\nanswer = 1\n'
+                         '[[question.trap]]\nvalue = 2\n', "holds value and why"),
+                        ('notebook = "97_elsewhere"\n[[question]]\n', "question 1"),
+                        ("notebook = ", "not valid TOML")]:
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError, match=match):
+            load_quiz(bad)
+
+
+def test_the_quiz_files_ship_with_the_package():
+    """pyproject.toml's package-data installs the .toml files next to the package."""
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    data = pyproject["tool"]["setuptools"]["package-data"]["course_checks.quizzes"]
+    quizzes = Path(__file__).parents[1] / "course_checks" / "quizzes"
+    files = sorted(quizzes.glob("*.toml"))
+    assert files and all(any(f.match(pattern) for pattern in data) for f in files)
+
+
 # ---- the notebooks: one source of truth, written by a command --------------------------
 
 
@@ -197,7 +265,8 @@ PROBE = '''def {name}():
     seen = [p for d in sys.path + ["/opt", "/sandbox", "/tmp"]
             for p in glob.glob(os.path.join(d, "**"), recursive=True)]
     found = [p for p in seen
-             if os.path.basename(p) in ("quizzes", "quiz.py", "nb01_practical_aspects.py")]
+             if os.path.basename(p) in ("quizzes", "quiz.py", "nb01_practical_aspects.toml",
+                                        "nb01_practical_aspects.py")]
     for module in ("course_checks.quizzes", "course_checks.quiz", "course_checks.registry"):
         try:
             __import__(module)

@@ -1,6 +1,6 @@
 """Write a notebook's Quiz section from its questions in the registry.
 
-The questions (``course_checks/quizzes/nbNN_<name>.py``) are the single source of
+The questions (``course_checks/quizzes/nbNN_<name>.toml``) are the single source of
 truth; this writes them into the source notebook, just before its References::
 
     python -m course_checks.tools.quiz_cells 06_exponentially_weighted_averages

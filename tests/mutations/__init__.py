@@ -1,9 +1,11 @@
 """A mutation suite: wrong implementations, written as students write them, run through the
 checks the notebooks and the autograder use.
 
-Each module ``nbNN.py`` holds ``MUTATIONS``, a list of ``(exercise, description, source)``:
-the source of a student's answer cell (plain Python and numpy, using what the notebook's
-setup cell imports and the notebook's other answers) and one line saying what is wrong.
+Each module ``nbNN.py`` holds ``MUTATIONS``, a list of ``(exercise, description, source)``
+(read from ``nbNN.toml``, where each is the change it makes to a correct answer; see
+``_variants.py``): the source of a student's answer cell (plain Python and numpy, using
+what the notebook's setup cell imports and the notebook's other answers) and one line
+saying what is wrong.
 The mutations are written independently of the catalogues of ``course_checks/exercises``
 (testing a catalogue against itself proves nothing): see ``docs/mutations.md``.
 
