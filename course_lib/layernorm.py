@@ -87,6 +87,9 @@ def layernorm_forward(
     if check:
         Z, gamma, beta = _check_ln_inputs(Z, gamma, beta)
         check_positive("eps", eps)
+    # batchnorm_forward line for line, with axis=0 where it has axis=1 (deliberate: each
+    # module reads on its own next to the notebook's formulas; one shared function with an
+    # axis argument would hide the one difference the extension is about).
     mu = Z.mean(axis=0, keepdims=True)
     Zc = Z - mu
     var = np.mean(Zc * Zc, axis=0, keepdims=True)
@@ -117,6 +120,8 @@ def layernorm_backward(
     if check:
         dout = check_array("dout", dout, 2)
         check_shape("dout", dout, Z_hat.shape)
+    # The parameter gradients are batch norm's (gamma, beta are per unit in both); dZ is
+    # not: its means run over the units (axis 0), without batch norm's γ·dβ shortcut.
     dbeta = dout.mean(axis=1, keepdims=True)
     dgamma = np.mean(dout * Z_hat, axis=1, keepdims=True)
     dZ_hat = gamma * dout

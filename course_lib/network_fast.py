@@ -230,6 +230,8 @@ def _backward(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+# Same signature as network.train_step on purpose: that one is the public front door,
+# which validates the arguments and calls this one.
 def train_step(
     net: Network,
     params: dict[str, np.ndarray],

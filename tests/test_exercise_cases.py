@@ -91,6 +91,8 @@ def test_early_stopping_cases_do_not_hang_on_the_comparison_form():
     put a cost exactly on the boundary, where rounding makes the two disagree."""
     from course_checks.runner import run_check
 
+    # Written out as a student writes it, hence the same loop as the wrong answers of
+    # tests/mutations/nb03.py (deliberate): only the comparison is the point here.
     def rearranged(dev_costs, patience, min_delta=0.0):
         best, best_epoch, bad = float("inf"), None, 0
         for epoch, cost in enumerate(dev_costs):

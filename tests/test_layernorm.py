@@ -116,12 +116,17 @@ def test_the_gradient_check_catches_a_missing_mean_term():
     assert relative_difference(wrong / m, num) > 1e-3
 
 
-def test_dZ_columns_sum_to_zero():
-    # adding a constant to a column leaves its output unchanged: dZ sums to 0 down each column
+@pytest.mark.parametrize("forward, backward, axis", [
+    (layernorm_forward, layernorm_backward, 0),
+    (batchnorm_forward, batchnorm_backward, 1),
+], ids=["layer_norm_columns", "batch_norm_rows"])
+def test_dZ_sums_to_zero_along_the_normalized_axis(forward, backward, axis):
+    # adding a constant to a column (layer norm) or a row (batch norm) of Z leaves the
+    # output unchanged, so dZ sums to 0 along that axis
     Z, gamma, beta, dout = _ln_inputs(5, 6, 9)
-    _, cache = layernorm_forward(Z, gamma, beta)
-    dZ, _, _ = layernorm_backward(dout, cache)
-    np.testing.assert_allclose(dZ.sum(axis=0), 0, atol=1e-12)
+    _, cache = forward(Z, gamma, beta)
+    dZ, _, _ = backward(dout, cache)
+    np.testing.assert_allclose(dZ.sum(axis=axis), 0, atol=1e-12)
 
 
 # ---- batch size 1: independent of the mini-batch, unlike batch norm ---------------

@@ -78,6 +78,9 @@ UPA_SELF = _src("""
         return new_params, {"v": new_v, "s": new_s, "t": t}
 """)
 
+# The loop of the correct bn_network_forward in tests/mutations/nb10.toml on purpose: that
+# one calls the student's batch-norm functions, this one computes them inline (it depends
+# on no other exercise).
 BNF_SELF = _src("""
     import numpy as np
     def bn_network_forward(X, params, state, training):

@@ -94,6 +94,12 @@ def _missing_last(rng, std, layer_dims):
     return _build(layer_dims, _normal(rng, std), last=len(layer_dims) - 2)
 
 
+def _std(formula):
+    """A wrong initializer ``(layer_dims, rng)`` that draws W as the course does, with the
+    standard deviation ``formula(n_prev, n)``: the mistakes that only get the std wrong."""
+    return lambda layer_dims, rng: _build(layer_dims, _normal(rng, formula))
+
+
 def _uniform(rng, std):
     return lambda l, n_prev, n: rng.random((n, n_prev)) * std(n_prev, n)
 
@@ -126,10 +132,14 @@ _SHARED = {  # name: (hint, the wrong parameters from (rng, std's formula, layer
 
 def _shared_mistakes(std, *names: str) -> tuple[Mistake, ...]:
     """The layout mistakes every Gaussian initializer ``(layer_dims, rng)`` shares (a
-    transposed W, a missing last layer, uniform numbers), for weights of std ``std``."""
+    transposed W, a missing last layer, uniform numbers), for weights of std
+    ``std(n_prev, n)``; ``std=None`` for ``initialize_random``, whose std is its argument
+    ``scale``."""
 
     def impl(draw):
-        return lambda layer_dims, rng: draw(rng, std, layer_dims)
+        def wrong(layer_dims, rng, scale=0.01):
+            return draw(rng, std or (lambda n_prev, n: scale), layer_dims)
+        return wrong
 
     return tuple(Mistake(name, _SHARED[name][0], impl(_SHARED[name][1])) for name in names)
 
@@ -190,34 +200,25 @@ def _random_uniform(layer_dims, rng, scale=0.01):
     return _build(layer_dims, lambda l, n_prev, n: rng.random((n, n_prev)) * scale)
 
 
-def _random_transposed(layer_dims, rng, scale=0.01):
-    return _build(layer_dims, _transposed(rng, lambda a, b: scale))
-
-
 def _random_biases(layer_dims, rng, scale=0.01):
     return _build(layer_dims, _normal(rng, lambda a, b: scale),
                   lambda l, n: rng.standard_normal((n, 1)) * scale)
-
-
-def _random_missing_last(layer_dims, rng, scale=0.01):
-    return _missing_last(rng, lambda a, b: scale, layer_dims)
 
 
 def _random_variance(layer_dims, rng, scale=0.01):
     return _build(layer_dims, _normal(rng, lambda a, b: scale ** 2))
 
 
-# Same layout as initialize_zeros' entry (deliberate, see __init__.py).
 register("initialize_random", initialize_random, _random_case, points=2,
          summary="Gaussian weights of standard deviation `scale`, zero biases", mistakes=(
     Mistake("uniform_instead_of_normal", "rng.random draws UNIFORM numbers in [0, 1): all "
             "positive, mean 0.5. Weights should be Gaussian with mean 0: "
             "rng.standard_normal(shape) * scale.", _random_uniform),
-    Mistake("transposed_weights", _TRANSPOSED_HINT, _random_transposed),
+    *_shared_mistakes(None, "transposed_weights"),
     Mistake("random_biases", "Biases start at zero: the random weights already break the "
             "symmetry. Drawing biases also consumes random numbers, so every later W differs from "
             "the reference too.", _random_biases),
-    Mistake("missing_last_layer", _MISSING_LAST_HINT, _random_missing_last),
+    *_shared_mistakes(None, "missing_last_layer"),
     Mistake("scale_squared", "scale is the standard deviation of the weights: multiply standard "
             "normal numbers by scale, not by scale² (that would be the variance).",
             _random_variance),
@@ -226,29 +227,17 @@ register("initialize_random", initialize_random, _random_case, points=2,
 # ---- initialize_xavier ---------------------------------------------------------------
 
 
-def _xavier_fan_out(layer_dims, rng):
-    return _build(layer_dims, _normal(rng, lambda n_prev, n: np.sqrt(1.0 / n)))
-
-
-def _xavier_no_sqrt(layer_dims, rng):
-    return _build(layer_dims, _normal(rng, lambda n_prev, n: 1.0 / n_prev))
-
-
-def _xavier_glorot(layer_dims, rng):
-    return _build(layer_dims, _normal(rng, _GLOROT))
-
-
 register("initialize_xavier", initialize_xavier, _rng_case,
          summary="Gaussian weights of std √(1/n[l-1]) (Xavier), zero biases", mistakes=(
     Mistake("fan_out_instead_of_fan_in", "The std uses n[l] (this layer's size); it should use "
             "n[l-1], the number of INPUTS of each unit (fan-in): each z sums n[l-1] terms w·a.",
-            _xavier_fan_out),
+            _std(lambda n_prev, n: np.sqrt(1.0 / n))),
     Mistake("forgot_square_root", "1/n[l-1] is the VARIANCE of the weights; the standard "
             "deviation that multiplies standard_normal is its square root, np.sqrt(1 / "
-            "layer_dims[l-1]).", _xavier_no_sqrt),
+            "layer_dims[l-1]).", _std(lambda n_prev, n: 1.0 / n_prev)),
     Mistake("glorot_formula", "That is the Glorot & Bengio form √(2/(n[l-1]+n[l])) (PyTorch's "
             "xavier_normal_). In this course \"Xavier\" is √(1/n[l-1]) (as in Saito's book); the "
-            "Glorot form is the next exercise.", _xavier_glorot),
+            "Glorot form is the next exercise.", _std(_GLOROT)),
     *_shared_mistakes(_XAVIER, "transposed_weights", "missing_last_layer",
                       "uniform_instead_of_normal"),
 ))
@@ -256,66 +245,35 @@ register("initialize_xavier", initialize_xavier, _rng_case,
 # ---- initialize_glorot ---------------------------------------------------------------
 
 
-def _glorot_precedence(layer_dims, rng):
-    return _build(layer_dims, _normal(rng, lambda n_prev, n: np.sqrt(2.0 / n_prev + n)))
-
-
-def _glorot_forgot_two(layer_dims, rng):
-    return _build(layer_dims, _normal(rng, lambda n_prev, n: np.sqrt(1.0 / (n_prev + n))))
-
-
-def _glorot_no_sqrt(layer_dims, rng):
-    return _build(layer_dims, _normal(rng, lambda n_prev, n: 2.0 / (n_prev + n)))
-
-
-def _glorot_xavier(layer_dims, rng):
-    return _build(layer_dims, _normal(rng, _XAVIER))
-
-
 register("initialize_glorot", initialize_glorot, _rng_case,
          summary="Gaussian weights of std √(2/(n[l-1]+n[l])) (Glorot & Bengio), zero biases",
          mistakes=(
     Mistake("operator_precedence", "2 / n_prev + n is (2 / n_prev) + n: put the sum in "
-            "parentheses, np.sqrt(2 / (n_prev + n)).", _glorot_precedence),
+            "parentheses, np.sqrt(2 / (n_prev + n)).",
+            _std(lambda n_prev, n: np.sqrt(2.0 / n_prev + n))),
     Mistake("forgot_the_two", "The variance is 2/(n[l-1] + n[l]), the inverse of the AVERAGE fan "
             "(n[l-1] + n[l])/2; without the 2 the weights are √2 times too small.",
-            _glorot_forgot_two),
+            _std(lambda n_prev, n: np.sqrt(1.0 / (n_prev + n)))),
     Mistake("forgot_square_root", "2/(n[l-1]+n[l]) is the variance; multiply by its square root, "
-            "the standard deviation.", _glorot_no_sqrt),
+            "the standard deviation.", _std(lambda n_prev, n: 2.0 / (n_prev + n))),
     Mistake("fan_in_only", "That is this course's Xavier, √(1/n[l-1]), which only looks at the "
-            "inputs. Glorot averages fan-in and fan-out: √(2/(n[l-1] + n[l])).", _glorot_xavier),
+            "inputs. Glorot averages fan-in and fan-out: √(2/(n[l-1] + n[l])).", _std(_XAVIER)),
     *_shared_mistakes(_GLOROT, "transposed_weights", "missing_last_layer"),
 ))
 
 # ---- initialize_he -------------------------------------------------------------------
 
 
-def _he_no_two(layer_dims, rng):
-    return _build(layer_dims, _normal(rng, _XAVIER))
-
-
-def _he_fan_out(layer_dims, rng):
-    return _build(layer_dims, _normal(rng, lambda n_prev, n: np.sqrt(2.0 / n)))
-
-
-def _he_no_sqrt(layer_dims, rng):
-    return _build(layer_dims, _normal(rng, lambda n_prev, n: 2.0 / n_prev))
-
-
-def _he_sqrt_of_two_only(layer_dims, rng):
-    return _build(layer_dims, _normal(rng, lambda n_prev, n: np.sqrt(2.0) / n_prev))
-
-
-# Same layout as nb01's fit_standardizer (deliberate, see __init__.py).
 register("initialize_he", initialize_he, _rng_case,
          summary="Gaussian weights of std √(2/n[l-1]) for ReLU layers (He), zero biases", mistakes=(
     Mistake("missing_factor_two", "That is √(1/n[l-1]) (Xavier). ReLU zeroes half of its inputs, "
-            "which halves E[a²]; He doubles the variance to compensate: √(2/n[l-1]).", _he_no_two),
+            "which halves E[a²]; He doubles the variance to compensate: √(2/n[l-1]).",
+            _std(_XAVIER)),
     Mistake("fan_out_instead_of_fan_in", "Use n[l-1] (the number of inputs of each unit), not "
-            "n[l]: np.sqrt(2 / layer_dims[l-1]).", _he_fan_out),
+            "n[l]: np.sqrt(2 / layer_dims[l-1]).", _std(lambda n_prev, n: np.sqrt(2.0 / n))),
     Mistake("forgot_square_root", "2/n[l-1] is the variance; the standard deviation is np.sqrt(2 "
-            "/ layer_dims[l-1]).", _he_no_sqrt),
+            "/ layer_dims[l-1]).", _std(lambda n_prev, n: 2.0 / n_prev)),
     Mistake("sqrt_of_numerator_only", "np.sqrt(2) / n is not np.sqrt(2 / n): the square root must "
-            "cover the whole fraction.", _he_sqrt_of_two_only),
+            "cover the whole fraction.", _std(lambda n_prev, n: np.sqrt(2.0) / n_prev)),
     *_shared_mistakes(_HE, "missing_last_layer"),
 ))

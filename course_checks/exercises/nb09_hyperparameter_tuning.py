@@ -31,19 +31,25 @@ register = registrar("09_hyperparameter_tuning")
 _LOG_RANGES = [(1e-4, 1.0), (1e-6, 1e-2), (0.5, 500.0), (1e-3, 10.0), (2e-5, 3e-1)]
 
 
-def _size_for(rng: np.random.Generator, i: int):
-    return None if i % 4 == 3 else int(rng.integers(5, 40))
+def _sampling_case(ranges, random_range):
+    """The case maker of a sampling exercise ``(rng, low, high, size)``: the bounds of
+    ``ranges`` first, then ``random_range(rng)``; ``size`` None (a number) in cases 3, 7, ...,
+    else a random length."""
+
+    def make_case(rng: np.random.Generator, i: int) -> Case:
+        low, high = ranges[i] if i < len(ranges) else random_range(rng)
+        spec = Rng(seed(rng))
+        size = None if i % 4 == 3 else int(rng.integers(5, 40))
+        return Case((spec, low, high, size), names=("rng", "low", "high", "size"))
+
+    make_case.__qualname__ = f"_sampling_case({random_range.__name__})"
+    return make_case
 
 
-def _log_case(rng: np.random.Generator, i: int) -> Case:
-    if i < len(_LOG_RANGES):
-        low, high = _LOG_RANGES[i]
-    else:
-        a = float(rng.uniform(-7, 0))
-        b = a + float(rng.uniform(1.5, 5))
-        low, high = float(10**a), float(10**b)
-    return Case((Rng(seed(rng)), low, high, _size_for(rng, i)),
-                names=("rng", "low", "high", "size"))
+def _random_log_range(rng: np.random.Generator) -> tuple[float, float]:
+    a = float(rng.uniform(-7, 0))
+    b = a + float(rng.uniform(1.5, 5))
+    return float(10**a), float(10**b)
 
 
 _TOL = Tolerance(rtol=1e-9, atol=1e-12)
@@ -74,10 +80,12 @@ def _reversed_bounds_ok(reference_with_reversed_bounds):
     return cmp
 
 
-def _sampling(reference_with_reversed_bounds) -> dict:
-    """The options of a sampling exercise: the comparator that also accepts the draw with
-    the bounds of r swapped, and 4 visible cases (the last one with size=None: a number)."""
-    return {"compare": _reversed_bounds_ok(reference_with_reversed_bounds),
+def _sampling(ranges, random_range, reference_with_reversed_bounds) -> dict:
+    """The case maker and options of a sampling exercise: :func:`_sampling_case`, the
+    comparator that also accepts the draw with the bounds of r swapped, and 4 visible cases
+    (the last one with size=None: a number)."""
+    return {"make_case": _sampling_case(ranges, random_range),
+            "compare": _reversed_bounds_ok(reference_with_reversed_bounds),
             "visible_cases": 4, "hidden_cases": 10}
 
 
@@ -98,7 +106,8 @@ def _log_r_over_raw_bounds(rng, low, high, size=None):
     return 10.0 ** rng.uniform(low, high, size)
 
 
-def _log_plain_uniform(rng, low, high, size=None):
+def _plain_uniform(rng, low, high, size=None):
+    """Both samplers' uniform draw on a linear scale."""
     return rng.uniform(low, high, size)
 
 
@@ -110,7 +119,8 @@ def _log_exp_of_log10(rng, low, high, size=None):
     return np.exp(rng.uniform(np.log10(low), np.log10(high), size))
 
 
-register("sample_log_uniform", sample_log_uniform, _log_case, **_sampling(_log_reversed),
+register("sample_log_uniform", sample_log_uniform,
+         **_sampling(_LOG_RANGES, _random_log_range, _log_reversed),
          summary="10**r with r uniform in [log10 low, log10 high]", mistakes=(
     Mistake("uniform_then_log", "You drew the value uniformly and then took its logarithm. It is "
             "the other way round: draw the EXPONENT r uniformly between log10(low) and "
@@ -119,7 +129,7 @@ register("sample_log_uniform", sample_log_uniform, _log_case, **_sampling(_log_r
             "and 0 for [1e-4, 1]), not between low and high themselves.", _log_r_over_raw_bounds),
     Mistake("linear_scale", "This samples uniformly on a linear scale: 90 % of the samples of "
             "[1e-4, 1] land in [0.1, 1]. Draw r uniformly in [log10 low, log10 high] and return "
-            "10**r.", _log_plain_uniform),
+            "10**r.", _plain_uniform),
     Mistake("log_base_mixup", "You took natural logarithms (np.log) of the bounds but raised 10 "
             "to the power r. Use the same base both ways: np.log10 with 10**r (or np.log with "
             "np.exp).", _log_base_mixup),
@@ -133,23 +143,14 @@ register("sample_log_uniform", sample_log_uniform, _log_case, **_sampling(_log_r
 _BETA_RANGES = [(0.9, 0.999), (0.99, 0.9999), (0.0, 0.9), (0.9, 0.9995), (0.5, 0.99)]
 
 
-def _beta_case(rng: np.random.Generator, i: int) -> Case:
-    if i < len(_BETA_RANGES):
-        low, high = _BETA_RANGES[i]
-    else:
-        a = float(rng.uniform(-1.5, -0.3))        # log10(1 - low)
-        b = a - float(rng.uniform(1.0, 3.0))       # log10(1 - high)
-        low, high = 1.0 - 10**a, 1.0 - 10**b
-    return Case((Rng(seed(rng)), low, high, _size_for(rng, i)),
-                names=("rng", "low", "high", "size"))
+def _random_beta_range(rng: np.random.Generator) -> tuple[float, float]:
+    a = float(rng.uniform(-1.5, -0.3))        # log10(1 - low)
+    b = a - float(rng.uniform(1.0, 3.0))       # log10(1 - high)
+    return 1.0 - 10**a, 1.0 - 10**b
 
 
 def _beta_reversed(rng, low, high, size=None):
     return 1.0 - 10.0 ** _from_top(rng, math.log10(1 - high), math.log10(1 - low), size)
-
-
-def _beta_uniform(rng, low, high, size=None):
-    return rng.uniform(low, high, size)
 
 
 def _beta_forgot_one_minus(rng, low, high, size=None):
@@ -168,11 +169,12 @@ def _beta_base_mixup(rng, low, high, size=None):
     return 1.0 - 10.0 ** rng.uniform(np.log(1 - high), np.log(1 - low), size)
 
 
-register("sample_beta", sample_one_minus_log_uniform, _beta_case, **_sampling(_beta_reversed),
+register("sample_beta", sample_one_minus_log_uniform,
+         **_sampling(_BETA_RANGES, _random_beta_range, _beta_reversed),
          summary="beta = 1 - 10**r, so that 1 - beta is log-uniform", mistakes=(
     Mistake("uniform_beta", "β was sampled uniformly in [low, high]. Near 1 a tiny change of β "
             "changes the averaging window 1/(1-β) a lot, so sample 1 - β on a log scale: r "
-            "uniform in [log10(1-high), log10(1-low)], β = 1 - 10**r.", _beta_uniform),
+            "uniform in [log10(1-high), log10(1-low)], β = 1 - 10**r.", _plain_uniform),
     Mistake("forgot_one_minus", "You returned 10**r, which is 1 - β, not β. Return 1 - 10**r.",
             _beta_forgot_one_minus),
     Mistake("bounds_from_beta", "The exponent's bounds come from 1 - β, not from β: for β in "
@@ -349,7 +351,8 @@ def _narrow_generic(values, scores, low, high, top_k, log_scale, margin=0.1, *,
     return float(back(lo_t)), float(back(hi_t))
 
 
-# Same layout as random_trials and nb10's batchnorm_backward (deliberate, see __init__.py).
+# Same layout as random_trials, nb03's regularized_backward, nb10's bn_network_forward and
+# nb12's prepare_data (deliberate: the registry's format, see __init__.py).
 register("narrow_range", narrow_range, _narrow_case, points=2, tolerance=_TOL,
          implements=(narrow_space,),
          summary="coarse to fine: the new range around the best trials, on the right scale",

@@ -36,14 +36,43 @@ def _bn_inputs(rng: np.random.Generator, i: int):
     return Z, gamma, beta, eps
 
 
+def _notebook_cache(lib_cache, eps):
+    """The notebook's cache of batch and layer norm, (Z_hat, gamma, mu, var, eps), from
+    course_lib's, (Z_hat, gamma, inv_std, mu, var)."""
+    Z_hat, gamma, _, mu, var = lib_cache
+    return Z_hat, gamma, mu, var, eps
+
+
+def _lib_cache(cache):
+    """course_lib's cache from the notebook's (the inverse of :func:`_notebook_cache`)."""
+    Z_hat, gamma, mu, var, eps = cache
+    return Z_hat, gamma, 1.0 / np.sqrt(var + eps), mu, var
+
+
+def _bwd_case_of(inputs, forward):
+    """The backward pass's case maker: the cache of ``forward`` on ``inputs(rng, i)``, then
+    a random dout."""
+
+    def make_case(rng: np.random.Generator, i: int) -> Case:
+        Z, gamma, beta, eps = inputs(rng, i)
+        _, cache = forward(Z, gamma, beta, eps)
+        dout = randn(rng, *Z.shape)
+        note = f"cache = (Z_hat, gamma, mu, var, eps) from {forward.__name__}"
+        return Case((dout, cache), names=("dout", "cache"),
+                    note=note + ("; a batch of one example" if Z.shape[1] == 1 else ""))
+
+    make_case.__qualname__ = f"_bwd_case_of({inputs.__name__}, {forward.__name__})"
+    return make_case
+
+
 # ---- batchnorm_forward -------------------------------------------------------------
 
 
 def batchnorm_forward(Z, gamma, beta, eps=1e-5):
     """Reference: (out, cache) with the notebook's cache (Z_hat, gamma, mu, var, eps); adapts
     course_lib's, whose cache is (Z_hat, gamma, inv_std, mu, var)."""
-    out, (Z_hat, _, _, mu, var) = _bn.batchnorm_forward(Z, gamma, beta, eps)
-    return out, (Z_hat, gamma, mu, var, eps)
+    out, lib_cache = _bn.batchnorm_forward(Z, gamma, beta, eps)
+    return out, _notebook_cache(lib_cache, eps)
 
 
 def _fwd_case(rng: np.random.Generator, i: int) -> Case:
@@ -66,42 +95,50 @@ def _fwd_generic(Z, gamma, beta, eps=1e-5, *, ddof=0, eps_outside=False, axis=1,
     return out, (Z_hat, gamma, mu, var, eps)
 
 
+# The wrong forward passes batch norm and layer norm share (layer norm's are _fwd_generic
+# with the statistics down each column): name -> (hint, switches of _fwd_generic).
+_SHARED_FWD = {
+    "eps_outside_sqrt": ("ε goes inside the square root: (Z - μ) / np.sqrt(var + eps), not / "
+                         "(np.sqrt(var) + eps). It matters where the values barely vary (a "
+                         "variance near 0).", {"eps_outside": True}),
+    "divided_by_variance": ("Divide by the standard deviation √(σ² + ε), not by the variance "
+                            "σ² + ε.", {"no_sqrt": True}),
+    "no_scale_and_shift": ("After normalizing, scale and shift with the per-unit parameters: "
+                           "out = gamma * Z_hat + beta (γ and β are learned, so a layer can "
+                           "undo the normalization if it helps).", {"no_affine": True}),
+}
+
+
+def _shared_fwd_mistakes(generic) -> tuple[Mistake, ...]:
+    """The mistakes of :data:`_SHARED_FWD`, made by ``generic`` (``_fwd_generic`` or layer
+    norm's ``_ln_fwd_generic``)."""
+    return tuple(Mistake(name, hint, variant(generic, **flags))
+                 for name, (hint, flags) in _SHARED_FWD.items())
+
+
 register("batchnorm_forward", batchnorm_forward, _fwd_case, points=2, tolerance=_TOL,
          implements=(_bn.batchnorm_forward,),
          summary="training-mode batch norm of Z: (out, (Z_hat, gamma, mu, var, eps))", mistakes=(
     Mistake("unbiased_variance", "The variance of batch norm divides by m (np.var's default, "
             "ddof=0), not by m - 1: use Z.var(axis=1, keepdims=True).",
             variant(_fwd_generic, ddof=1)),
-    Mistake("eps_outside_sqrt", "ε goes inside the square root: (Z - μ) / np.sqrt(var + eps), not "
-            "/ (np.sqrt(var) + eps). It matters for units whose z barely varies.",
-            variant(_fwd_generic, eps_outside=True)),
     Mistake("statistics_over_units", "μ and σ² are taken over the examples of the mini-batch "
             "(axis=1, one value per unit), not over the units (axis=0).",
             variant(_fwd_generic, axis=0)),
-    Mistake("divided_by_variance", "Divide by the standard deviation √(σ² + ε), not by the "
-            "variance σ² + ε.", variant(_fwd_generic, no_sqrt=True)),
-    Mistake("no_scale_and_shift", "After normalizing, scale and shift: out = gamma * Z_hat + beta "
-            "(γ and β are learned, so a layer can undo the normalization if it helps).",
-            variant(_fwd_generic, no_affine=True)),
+    *_shared_fwd_mistakes(_fwd_generic),
 ))
 
 # ---- batchnorm_backward ------------------------------------------------------------
 
 
 def batchnorm_backward(dout, cache):
-    """Reference: (dZ, dgamma, dbeta) from the notebook's cache (Z_hat, gamma, mu, var, eps),
-    turned into course_lib's (Z_hat, gamma, inv_std, mu, var)."""
-    Z_hat, gamma, mu, var, eps = cache
-    lib_cache = (Z_hat, gamma, 1.0 / np.sqrt(var + eps), mu, var)
-    return _bn.batchnorm_backward(dout, lib_cache)
+    """Reference: course_lib's batchnorm_backward, (dZ, dgamma, dbeta), on the notebook's
+    cache turned into course_lib's."""
+    return _bn.batchnorm_backward(dout, _lib_cache(cache))
 
 
-def _bwd_case(rng: np.random.Generator, i: int) -> Case:
-    Z, gamma, beta, eps = _bn_inputs(rng, i)
-    _, cache = batchnorm_forward(Z, gamma, beta, eps)
-    dout = randn(rng, *Z.shape)
-    return Case((dout, cache), names=("dout", "cache"),
-                note="cache = (Z_hat, gamma, mu, var, eps) from batchnorm_forward")
+_FORGOT_GAMMA = ("Going back through z̃ = γ ẑ + β multiplies by γ: dZ_hat = gamma * dout, "
+                 "before the normalization's backward step.")  # batch and layer norm's
 
 
 def _bwd_generic(dout, cache, *, dgamma_sum=False, dbeta_sum=False, constants=False,
@@ -123,7 +160,8 @@ def _bwd_generic(dout, cache, *, dgamma_sum=False, dbeta_sum=False, constants=Fa
     return dZ, dgamma, dbeta
 
 
-register("batchnorm_backward", batchnorm_backward, _bwd_case, points=3, tolerance=_TOL,
+register("batchnorm_backward", batchnorm_backward, _bwd_case_of(_bn_inputs, batchnorm_forward),
+         points=3, tolerance=_TOL,
          depends_on=("batchnorm_forward",),
          implements=(_bn.batchnorm_backward, _bn.batchnorm_backward_graph),
          summary="backward pass of batch norm: (dZ, dgamma, dbeta)", mistakes=(
@@ -135,9 +173,7 @@ register("batchnorm_backward", batchnorm_backward, _bwd_case, points=3, toleranc
     Mistake("mu_and_var_as_constants", "μ and σ² depend on every z of the batch, so dZ has two "
             "more terms: dZ = (dZ_hat - mean(dZ_hat) - Z_hat · mean(dZ_hat · Z_hat)) / √(σ²+ε), "
             "with dZ_hat = gamma * dout.", variant(_bwd_generic, constants=True)),
-    Mistake("forgot_gamma", "Going back through z̃ = γ ẑ + β multiplies by γ: dZ_hat = gamma * "
-            "dout, before the normalization's backward step.",
-            variant(_bwd_generic, no_gamma=True)),
+    Mistake("forgot_gamma", _FORGOT_GAMMA, variant(_bwd_generic, no_gamma=True)),
     Mistake("dZ_divided_by_m", "dZ is per example in this course (like dZ = Ŷ - Y): no 1/m. Only "
             "the parameter gradients dγ, dβ (and dW, db) carry the 1/m.",
             variant(_bwd_generic, dz_over_m=True)),
@@ -311,7 +347,8 @@ def _net_generic(X, params, state, training, *, bn_after_act=False, eval_batch_s
     return Z3, {k: new_state[k] for k in sorted(new_state)}
 
 
-# Same layout as batchnorm_backward's entry (deliberate, see __init__.py).
+# Same layout as layernorm_backward's entry, nb09's narrow_range and nb12's prepare_data
+# (deliberate: the registry's format, see __init__.py).
 register("bn_network_forward", bn_network_forward, _net_case, points=2, tolerance=_TOL,
          visible_cases=4, hidden_cases=10,
          depends_on=("batchnorm_forward", "update_running_stats", "batchnorm_forward_eval"),
@@ -361,8 +398,8 @@ def _ln_inputs(rng: np.random.Generator, i: int):
 def layernorm_forward(Z, gamma, beta, eps=1e-5):
     """Reference: (out, cache) with the notebook's cache (Z_hat, gamma, mu, var, eps), mu and
     var of shape (1, m); adapts course_lib's, whose cache is (Z_hat, gamma, inv_std, mu, var)."""
-    out, (Z_hat, _, _, mu, var) = _ln.layernorm_forward(Z, gamma, beta, eps)
-    return out, (Z_hat, gamma, mu, var, eps)
+    out, lib_cache = _ln.layernorm_forward(Z, gamma, beta, eps)
+    return out, _notebook_cache(lib_cache, eps)
 
 
 def _ln_fwd_case(rng: np.random.Generator, i: int) -> Case:
@@ -394,34 +431,18 @@ register("layernorm_forward", layernorm_forward, _ln_fwd_case, points=1, toleran
     Mistake("unbiased_variance", "The variance divides by n, the number of units (np.var's "
             "default, ddof=0), not by n - 1: use Z.var(axis=0, keepdims=True).",
             variant(_ln_fwd_generic, ddof=1)),
-    Mistake("eps_outside_sqrt", "ε goes inside the square root: (Z - mu) / np.sqrt(var + eps), "
-            "not / (np.sqrt(var) + eps). It matters for an example whose units barely differ.",
-            variant(_ln_fwd_generic, eps_outside=True)),
-    Mistake("divided_by_variance", "Divide by the standard deviation √(σ² + ε), not by the "
-            "variance σ² + ε.", variant(_ln_fwd_generic, no_sqrt=True)),
-    Mistake("no_scale_and_shift", "After normalizing, scale and shift with the per-unit "
-            "parameters: out = gamma * Z_hat + beta (gamma, beta are (n, 1), as in batch norm).",
-            variant(_ln_fwd_generic, no_affine=True)),
+    *_shared_fwd_mistakes(_ln_fwd_generic),
 ))
 
 # ---- layernorm_backward ------------------------------------------------------------
 
 
+# Mirrors batchnorm_forward's mistakes and batchnorm_backward's adapter line for line
+# (deliberate: layer norm is batch norm with the statistics along the other axis).
 def layernorm_backward(dout, cache):
-    """Reference: (dZ, dgamma, dbeta) from the notebook's cache (Z_hat, gamma, mu, var, eps),
-    turned into course_lib's (Z_hat, gamma, inv_std, mu, var)."""
-    Z_hat, gamma, mu, var, eps = cache
-    lib_cache = (Z_hat, gamma, 1.0 / np.sqrt(var + eps), mu, var)
-    return _ln.layernorm_backward(dout, lib_cache)
-
-
-def _ln_bwd_case(rng: np.random.Generator, i: int) -> Case:
-    Z, gamma, beta, eps = _ln_inputs(rng, i)
-    _, cache = layernorm_forward(Z, gamma, beta, eps)
-    dout = randn(rng, *Z.shape)
-    note = "cache = (Z_hat, gamma, mu, var, eps) from layernorm_forward"
-    return Case((dout, cache), names=("dout", "cache"),
-                note=note + ("; a batch of one example" if Z.shape[1] == 1 else ""))
+    """Reference: course_lib's layernorm_backward, (dZ, dgamma, dbeta), on the notebook's
+    cache turned into course_lib's."""
+    return _ln.layernorm_backward(dout, _lib_cache(cache))
 
 
 def _ln_bwd_generic(dout, cache, *, axis=0, constants=False, no_var_term=False,
@@ -442,7 +463,10 @@ def _ln_bwd_generic(dout, cache, *, axis=0, constants=False, no_var_term=False,
     return dZ, dgamma, dbeta
 
 
-register("layernorm_backward", layernorm_backward, _ln_bwd_case, points=2, tolerance=_TOL,
+# Same layout as bn_network_forward, nb03's regularized_forward and nb11's accuracy
+# (deliberate: the registry's format, see __init__.py).
+register("layernorm_backward", layernorm_backward, _bwd_case_of(_ln_inputs, layernorm_forward),
+         points=2, tolerance=_TOL,
          depends_on=("layernorm_forward",),
          implements=(_ln.layernorm_backward,),
          summary="backward pass of layer norm: (dZ, dgamma, dbeta)", mistakes=(
@@ -456,9 +480,7 @@ register("layernorm_backward", layernorm_backward, _ln_bwd_case, points=2, toler
     Mistake("means_over_examples", "That is batch norm's backward: in layer norm μ and σ² are "
             "per example, so the two means in dZ run over the units of each column (axis=0), "
             "not over the examples (axis=1).", variant(_ln_bwd_generic, axis=1)),
-    Mistake("forgot_gamma", "Going back through z̃ = γ ẑ + β multiplies by γ: dZ_hat = gamma * "
-            "dout, before the normalization's backward step.",
-            variant(_ln_bwd_generic, no_gamma=True)),
+    Mistake("forgot_gamma", _FORGOT_GAMMA, variant(_ln_bwd_generic, no_gamma=True)),
     Mistake("parameter_gradients_per_example", "gamma and beta are per unit, shape (n, 1), "
             "shared by all the examples: dgamma and dbeta average over the examples (axis=1), "
             "not over the units (which gives (1, m)).",

@@ -162,13 +162,19 @@ register("one_hot", _data.one_hot, _one_hot_case, tolerance=Tolerance(dtype=True
 # ---- softmax_cross_entropy_cost --------------------------------------------------------
 
 
+def _logits_and_labels(rng: np.random.Generator, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Logits Z (C, m), around 1000 in case 0 (np.exp overflows), and one-hot labels Y: the
+    inputs of the cost and of its gradient."""
+    C, m = dims(rng, 2, 6), dims(rng, 2, 9)
+    Z = randn(rng, C, m, scale=2.0) + (1000.0 if i == 0 else 0.0)
+    return Z, one_hot(rng, C, m)
+
+
 def _ce_case(rng: np.random.Generator, i: int) -> Case:
     """Case 0: logits around 1000 (np.exp overflows); case 1: the first example's true class
     has a logit 800 below the others (its probability e^-800 rounds to 0, so the log of a
     softmax, even a stable one, is -inf)."""
-    C, m = dims(rng, 2, 6), dims(rng, 2, 9)
-    Z = randn(rng, C, m, scale=2.0) + (1000.0 if i == 0 else 0.0)
-    Y = one_hot(rng, C, m)
+    Z, Y = _logits_and_labels(rng, i)
     if i == 1:
         Z[int(np.argmax(Y[:, 0])), 0] -= 800.0
     return Case((Z, Y), names=("Z", "Y"),
@@ -226,9 +232,7 @@ register("softmax_cross_entropy_cost", _losses.softmax_cross_entropy, _ce_case, 
 
 
 def _grad_case(rng: np.random.Generator, i: int) -> Case:
-    C, m = dims(rng, 2, 6), dims(rng, 2, 9)
-    Z = randn(rng, C, m, scale=2.0) + (1000.0 if i == 0 else 0.0)
-    return Case((Z, one_hot(rng, C, m)), names=("Z", "Y"),
+    return Case(_logits_and_labels(rng, i), names=("Z", "Y"),
                 note="large logits: np.exp overflows" if i == 0 else "")
 
 
@@ -401,7 +405,8 @@ def _acc_one_hot(scores, labels):
     return np.mean(P == _data.one_hot(labels, scores.shape[0]))
 
 
-# Same layout as nb10's batchnorm_forward and nb12's prepare_data (deliberate, see __init__.py).
+# Same layout as nb10's layernorm_backward and nb12's prepare_data (deliberate: the
+# registry's format, see __init__.py).
 _ACC_MISTAKES = (
     Mistake("argmax_over_the_examples", "np.argmax(scores, axis=1) finds, for each CLASS, the "
             "example with the largest score. The prediction of an example is the class with its "
