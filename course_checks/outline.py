@@ -104,8 +104,9 @@ COURSE = (
           "why not zeros, how large random weights should be (Xavier, He), "
           "vanishing and exploding gradients"),
     Entry("03_regularization", 1, "Regularization", "L2 · dropout · L1 · early stopping",
-          "L2 (weight decay), inverted dropout, L1, early stopping and data augmentation "
-          "against overfitting"),
+          "L2 (weight decay) and inverted dropout, then both inside a whole network's "
+          "forward and backward pass; L1, early stopping and data augmentation against "
+          "overfitting"),
     Entry("04_gradient_checking", 1, "Gradient checking", "centered differences · bug hunt",
           "centered differences and the relative difference: proving a backward pass right, "
           "and finding the bug when it is not"),

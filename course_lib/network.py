@@ -247,6 +247,7 @@ def forward(
         new_state: a new dict: the running statistics after this batch (training
             with batch norm), otherwise a copy of ``state`` (``{}`` without one).
 
+    Exercise `regularized_forward`, notebook 03_regularization.
     Exercise `bn_network_forward`, notebook 10_batch_normalization.
     """
     if check:
@@ -330,6 +331,7 @@ def backward(
     the activation, and batch norm.
 
     Exercise `add_l2_gradient`, notebook 03_regularization.
+    Exercise `regularized_backward`, notebook 03_regularization.
     """
     if check:
         check_params(params, net.layer_dims, batch_norm=net.batch_norm)

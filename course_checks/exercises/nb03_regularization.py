@@ -1,4 +1,5 @@
-"""Exercises of 03_regularization: L2, inverted dropout, L1, early stopping."""
+"""Exercises of 03_regularization: L2, inverted dropout, a whole network with both, L1,
+early stopping."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from course_lib.dropout import dropout_forward as _lib_dropout_forward
 from course_lib.dropout import dropout_mask
 from course_lib.early_stopping import early_stopping
 from course_lib.losses import l1_penalty, l1_penalty_grad, l2_penalty, l2_penalty_grad
-from course_lib.network import backward, compute_cost
+from course_lib.network import Network, backward, compute_cost, forward
 from course_lib.training import train
 
 from ..cases import Case, Rng
 from ..registry import Mistake, registrar
-from ._gen import dims, params_dict, randn, seed, uniform
+from ._gen import dims, labels, params_dict, randn, seed, uniform, variant
 
 register = registrar("03_regularization")
 
@@ -271,6 +272,261 @@ register("dropout_backward", dropout_backward, _drop_bwd_case, implements=(_lib_
             _bwd_inverted_mask),
     Mistake("divided_by_drop_probability", "Divide by keep_prob, the probability of KEEPING a "
             "unit (as in the forward pass), not by 1 - keep_prob.", _bwd_drop_prob),
+))
+
+# ---- regularized_forward --------------------------------------------------------------
+#
+# A whole network: X -> [Linear -> ReLU -> dropout] x (L-1) -> Linear (logits). The
+# notebook's cache is one flat dict: "A0" = X, then for every hidden layer l "Z{l}" (before
+# the ReLU), "D{l}" (the boolean mask, all True when keep_probs[l-1] = 1) and "A{l}" (after
+# dropout: what layer l+1 receives), and "Z{L}" (the logits).
+
+
+def regularized_forward(X, params, keep_probs, rng):
+    """Reference: (ZL, cache) of an L-layer ReLU network with inverted dropout after hidden
+    layer l (keep_probs[l-1]; a layer with keep_prob 1 draws no mask). Adapts course_lib's
+    forward, whose caches are per-layer tuples (linear, batch norm, activation, dropout) and
+    hold A = ReLU(Z) rather than Z: the notebook's cache is the flat dict described above.
+    (check=False: the notebook's training demo calls it 2400 times when the student's
+    answer is missing; the cases are the registry's own.)"""
+    L = len(keep_probs) + 1
+    dims_ = (X.shape[0], *(params[f"W{l}"].shape[0] for l in range(1, L + 1)))
+    net = Network(dims_, keep_probs=tuple(keep_probs))
+    ZL, caches, _ = forward(net, params, X, training=True, rng=rng, check=False)
+    cache = {"A0": X}
+    for l in range(1, L):
+        A_prev, W, _ = caches[l - 1][0]
+        dropout_cache = caches[l - 1][3]
+        cache[f"Z{l}"] = W @ A_prev + params[f"b{l}"]
+        cache[f"D{l}"] = (dropout_cache[0] if dropout_cache is not None
+                          else np.ones(cache[f"Z{l}"].shape, dtype=bool))
+        cache[f"A{l}"] = caches[l][0][0]  # the next layer's input: after dropout
+    cache[f"Z{L}"] = ZL
+    return ZL, cache
+
+
+# keep_probs of the visible cases: a layer without dropout BEFORE a layer with dropout
+# (a mask drawn for it would shift every later mask), different values per layer.
+_NET_KEEP_PROBS = ((1.0, 0.6, 0.8), (0.7, 0.9), (0.5,))
+
+
+def _net_inputs(rng: np.random.Generator, i: int):
+    """X (n0, m), He-scaled params of a network with hidden layers of 3 to 6 units (every
+    ReLU is active for some examples and not for others), keep_probs, an Rng seed."""
+    if i < 3:
+        keep_probs = _NET_KEEP_PROBS[i]
+    else:
+        keep_probs = tuple(float(k) for k in rng.choice(
+            [0.5, 0.6, 0.7, 0.8, 0.9, 1.0], size=dims(rng, 1, 3)))
+        if all(k == 1.0 for k in keep_probs):
+            keep_probs = (*keep_probs[:-1], 0.75)
+    L = len(keep_probs) + 1
+    sizes = [dims(rng, 2, 5), *(dims(rng, 3, 6) for _ in range(L - 1)), 1]
+    m = dims(rng, 4, 9)
+    X = randn(rng, sizes[0], m)
+    params = {}
+    for l in range(1, L + 1):
+        params[f"W{l}"] = randn(rng, sizes[l], sizes[l - 1], scale=np.sqrt(2 / sizes[l - 1]))
+        params[f"b{l}"] = randn(rng, sizes[l], 1, scale=0.3)
+    return X, params, keep_probs, seed(rng)
+
+
+def _reg_fwd_case(rng: np.random.Generator, i: int) -> Case:
+    X, params, keep_probs, s = _net_inputs(rng, i)
+    return Case((X, params, keep_probs, Rng(s)), names=("X", "params", "keep_probs", "rng"),
+                note=f"{len(keep_probs)} hidden layer(s), keep_probs {keep_probs}")
+
+
+def _fwd_generic(X, params, keep_probs, rng, *, scale=True, mask_every_layer=False,
+                 drop_output=False, cache_before_dropout=False, output=None, greater=False,
+                 masks_only_where_dropped=False, where="after_relu"):
+    L = len(keep_probs) + 1
+    cache = {"A0": X}
+    A = X
+    for l in range(1, L):
+        kp = keep_probs[l - 1]
+        D = np.ones(A.shape if where == "inputs" else (params[f"W{l}"].shape[0], X.shape[1]),
+                    dtype=bool)
+        if kp < 1.0 or mask_every_layer:
+            u = rng.random(D.shape)
+            D = u > kp if greater else u < kp
+        def drop(V, D=D, kp=kp):
+            return V * D / kp if scale else V * D
+        if where == "inputs":      # dropout on the layer's input (X included), not its output
+            A = drop(A)
+        Z = params[f"W{l}"] @ A + params[f"b{l}"]
+        if where == "before_relu":  # dropout on Z, and the dropped Z cached
+            Z = drop(Z)
+        A_relu = np.maximum(Z, 0)
+        A = drop(A_relu) if where == "after_relu" else A_relu
+        cache[f"Z{l}"] = Z
+        if kp < 1.0 or not masks_only_where_dropped:
+            cache[f"D{l}"] = D
+        cache[f"A{l}"] = A_relu if cache_before_dropout else A
+    ZL = params[f"W{L}"] @ A + params[f"b{L}"]
+    if drop_output:
+        kp = keep_probs[-1]
+        ZL = ZL * (rng.random(ZL.shape) < kp) / kp
+    if output is not None:
+        ZL = output(ZL)
+    cache[f"Z{L}"] = ZL
+    return ZL, cache
+
+
+def _sigmoid(Z):
+    return 1.0 / (1.0 + np.exp(-Z))
+
+
+def _relu(Z):
+    return np.maximum(Z, 0)
+
+
+register("regularized_forward", regularized_forward, _reg_fwd_case, points=3,
+         visible_cases=3, hidden_cases=10, implements=(forward, _lib_dropout_forward, dropout_mask),
+         summary="forward pass of an L-layer ReLU network with inverted dropout after every "
+                 "hidden layer (its own keep_prob), returning the logits and the cache",
+         mistakes=(
+    Mistake("no_rescaling", "After the mask, divide by keep_prob: A = A * D / keep_prob. "
+            "Without the division every later layer receives activations keep_prob times "
+            "smaller on average than at test time, when dropout is off.",
+            variant(_fwd_generic, scale=False)),
+    Mistake("mask_drawn_for_every_layer", "A layer whose keep_prob is 1 has no dropout: draw "
+            "nothing from rng for it (its mask is all True). Drawing one anyway consumes random "
+            "numbers, and every later layer gets another mask than the one the course's "
+            "network draws.", variant(_fwd_generic, mask_every_layer=True)),
+    Mistake("dropout_on_the_output", "Dropout is for the hidden layers only: the output "
+            "layer's logits Z[L] = W[L] A[L-1] + b[L] are returned as they are. Dropping output "
+            "units would randomly erase predictions.", variant(_fwd_generic, drop_output=True)),
+    Mistake("cached_activation_before_dropout", "cache['A{l}'] must be the activation AFTER "
+            "dropout, A * D / keep_prob: it is what layer l+1 multiplies by W[l+1], so it is what "
+            "the backward pass needs for dW[l+1].",
+            variant(_fwd_generic, cache_before_dropout=True)),
+    Mistake("returned_probabilities", "Return the LOGITS Z[L] = W[L] A[L-1] + b[L], not "
+            "σ(Z[L]): the cost and the backward pass start from the logits.",
+            variant(_fwd_generic, output=_sigmoid)),
+    Mistake("relu_on_the_logits", "The output layer is linear: no ReLU on Z[L] (it would turn "
+            "every negative logit into 0, a probability of one half).",
+            variant(_fwd_generic, output=_relu)),
+    Mistake("mask_keeps_wrong_units", "Keep a unit when its uniform number is BELOW keep_prob: "
+            "D = rng.random(A.shape) < keep_prob (with > you keep it with probability "
+            "1 - keep_prob).", variant(_fwd_generic, greater=True)),
+    Mistake("dropout_on_the_inputs", "Dropout comes AFTER a hidden layer's ReLU, on the "
+            "activations it passes on: A[l] = ReLU(Z[l]) * D[l] / keep_probs[l-1]. Dropping the "
+            "inputs of each layer instead drops X itself and leaves the last hidden layer "
+            "without dropout.", variant(_fwd_generic, where="inputs")),
+    Mistake("dropout_before_the_relu", "Apply dropout to the activations A = ReLU(Z), after "
+            "the ReLU, and keep cache['Z{l}'] = W[l] A[l-1] + b[l] as the linear step computed "
+            "it (the backward pass needs the sign of that Z).",
+            variant(_fwd_generic, where="before_relu")),
+    Mistake("no_mask_for_layers_without_dropout", "The cache holds a mask 'D{l}' for EVERY "
+            "hidden layer: for a layer with keep_prob 1 it is all True, "
+            "np.ones(A.shape, dtype=bool) (drawn from nothing), so the backward pass can treat "
+            "every layer alike.", variant(_fwd_generic, masks_only_where_dropped=True)),
+))
+
+# ---- regularized_backward -------------------------------------------------------------
+
+
+def regularized_backward(Y, params, cache, keep_probs, lambd):
+    """Reference: the gradients of J = binary cross-entropy of σ(Z[L]) + (λ/2m) Σ ‖W[l]‖²
+    through the dropout masks of the cache, keyed like params (grads["W1"] = ∂J/∂W1).
+    Adapts course_lib's backward, whose caches are per-layer tuples (linear, batch norm,
+    activation, dropout): it rebuilds them from the notebook's flat dict (check=False, as
+    in regularized_forward)."""
+    L = len(keep_probs) + 1
+    dims_ = (cache["A0"].shape[0], *(params[f"W{l}"].shape[0] for l in range(1, L + 1)))
+    net = Network(dims_, keep_probs=tuple(keep_probs), regularization="l2", lambd=lambd)
+    caches = []
+    for l in range(1, L):
+        kp = keep_probs[l - 1]
+        caches.append(((cache[f"A{l - 1}"], params[f"W{l}"], True), None,
+                       np.maximum(cache[f"Z{l}"], 0),
+                       (cache[f"D{l}"], kp) if kp < 1.0 else None))
+    caches.append(((cache[f"A{L - 1}"], params[f"W{L}"], True), None, None, None))
+    return backward(net, params, cache[f"Z{L}"], Y, caches, check=False)
+
+
+def _reg_bwd_case(rng: np.random.Generator, i: int) -> Case:
+    X, params, keep_probs, s = _net_inputs(rng, i)
+    _, cache = regularized_forward(X, params, keep_probs, np.random.default_rng(s))
+    Y = labels(rng, X.shape[1]).astype(np.float64)
+    Y[0, 0], Y[0, -1] = 0.0, 1.0  # both classes
+    lambd = [0.7, 0.3, 1.5][i % 3] if i < 3 else uniform(rng, 0.05, 2.0, 2)
+    return Case((Y, params, cache, keep_probs, lambd),
+                names=("Y", "params", "cache", "keep_probs", "lambd"),
+                note=f"{len(keep_probs)} hidden layer(s), keep_probs {keep_probs}")
+
+
+def _bwd_generic(Y, params, cache, keep_probs, lambd, *, dropout="ok", l2_factor=1.0,
+                 l2_biases=False, per_example=False, m_twice=False, no_sigmoid=False,
+                 relu_grad=True):
+    L = len(keep_probs) + 1
+    m = Y.shape[1]
+    ZL = cache[f"Z{L}"]
+    dZ = (ZL if no_sigmoid else _sigmoid(ZL)) - Y
+    if m_twice:
+        dZ = dZ / m
+    scale = 1.0 if per_example else 1.0 / m
+    grads = {}
+    for l in range(L, 0, -1):
+        W, b = params[f"W{l}"], params[f"b{l}"]
+        l2 = lambd * W if l2_factor is None else l2_factor * lambd / m * W
+        grads[f"W{l}"] = scale * dZ @ cache[f"A{l - 1}"].T + l2
+        grads[f"b{l}"] = scale * dZ.sum(axis=1, keepdims=True)
+        if l2_biases:
+            grads[f"b{l}"] = grads[f"b{l}"] + lambd / m * b
+        if l > 1:
+            dA = W.T @ dZ
+            D, kp = cache[f"D{l - 1}"], keep_probs[l - 2]
+            if dropout == "ok":
+                dA = dA * D / kp
+            elif dropout == "no_rescaling":
+                dA = dA * D
+            elif dropout == "no_mask":
+                dA = dA / kp
+            dZ = dA * (cache[f"Z{l - 1}"] > 0) if relu_grad else dA
+    return {k: grads[k] for k in params}
+
+
+register("regularized_backward", regularized_backward, _reg_bwd_case, points=3,
+         visible_cases=3, hidden_cases=10, depends_on=("regularized_forward",),
+         implements=(backward, _lib_dropout_backward, l2_penalty_grad),
+         summary="backward pass of the same network: gradients of the cross-entropy plus the "
+                 "L2 penalty, through the dropout masks of the forward pass",
+         mistakes=(
+    Mistake("no_rescaling", "The forward pass divided the kept activations by keep_prob, so "
+            "the gradient flowing back into them is divided too: dA * D / keep_prob.",
+            variant(_bwd_generic, dropout="no_rescaling")),
+    Mistake("forgot_the_mask", "A unit dropped in the forward pass did not influence the cost: "
+            "its gradient is 0. Multiply dA by the SAME mask as the forward pass, "
+            "cache['D{l}'], before dividing by keep_prob.",
+            variant(_bwd_generic, dropout="no_mask")),
+    Mistake("no_dropout_in_backward", "The backward pass goes back through dropout too: after "
+            "dA[l] = W[l+1]ᵀ dZ[l+1], apply the forward pass's mask and scale, dA * D / "
+            "keep_prob, before the ReLU's derivative.",
+            variant(_bwd_generic, dropout="none")),
+    Mistake("half_the_l2_gradient", "The derivative of (λ/2m)‖W‖² is (λ/m) W: the 2 of the "
+            "square cancels the 1/2. You added (λ/2m) W.", variant(_bwd_generic, l2_factor=0.5)),
+    Mistake("l2_gradient_without_one_over_m", "The penalty (λ/2m) Σ‖W‖² is divided by m like "
+            "the cross-entropy, so its gradient is (λ/m) W, not λ W.",
+            variant(_bwd_generic, l2_factor=None)),
+    Mistake("forgot_the_l2_term", "J includes the penalty (λ/2m) Σ‖W[l]‖², so every dW[l] "
+            "gets its gradient (λ/m) W[l] on top of the cross-entropy's.",
+            variant(_bwd_generic, l2_factor=0.0)),
+    Mistake("forgot_the_relu_derivative", "Between dA[l] and dZ[l] comes the ReLU's "
+            "derivative: dZ[l] = dA[l] * (Z[l] > 0), with Z[l] from the cache. Units whose Z "
+            "was negative get no gradient.", variant(_bwd_generic, relu_grad=False)),
+    Mistake("regularized_biases", "L2 acts on the weights only: db[l] is the cross-entropy's "
+            "gradient alone, with no (λ/m) b[l].", variant(_bwd_generic, l2_biases=True)),
+    Mistake("divided_by_m_twice", "Divide by m once: either dZ[L] = (σ(Z[L]) − Y) / m and then "
+            "dW = dZ A_prevᵀ, or dZ[L] = σ(Z[L]) − Y and dW = (1/m) dZ A_prevᵀ, not both.",
+            variant(_bwd_generic, m_twice=True)),
+    Mistake("forgot_one_over_m", "The cost averages over the m examples, so dW[l] = (1/m) dZ[l] "
+            "A[l-1]ᵀ and db[l] = (1/m) Σ dZ[l] (sum over the examples, axis 1).",
+            variant(_bwd_generic, per_example=True)),
+    Mistake("forgot_the_sigmoid", "Z[L] holds logits: the gradient of the cross-entropy with "
+            "respect to them is σ(Z[L]) − Y, not Z[L] − Y.",
+            variant(_bwd_generic, no_sigmoid=True)),
 ))
 
 # ---- l1_penalty_and_grad --------------------------------------------------------------
