@@ -267,6 +267,9 @@ register("adagrad_step", adagrad_step, _ada_case, summary="AdaGrad: h = h + dw²
 ))
 
 # ---- rmsprop_step ----------------------------------------------------------------
+# Its mistakes and explanations mirror AdaGrad's above on purpose (the same state and
+# step, with an EWMA of dw² where AdaGrad keeps a sum): a student makes the same slips in
+# both, and each hint is worded for its own formula.
 
 
 def _rms_case(rng: np.random.Generator, i: int) -> Case:
