@@ -132,9 +132,10 @@ COURSE = (
     Entry("11_softmax_regression", 3, "Softmax regression", "softmax · cross-entropy · C classes",
           "softmax and hardmax, a stable cross-entropy from logits, dZ = Ŷ - Y, a digits "
           "classifier"),
-    Entry("12_capstone", 4, "Capstone: digits", "everything, on real data",
-          "the data pipeline, a parallel random search on dev, the final model, test "
-          "accuracy measured once, the errors it makes"),
+    Entry("12_capstone", 4, "Capstone: digits", "your design, within a budget",
+          "the data pipeline, your own network designed within a compute budget (96 % "
+          "dev), a parallel random search on dev, test accuracy measured once, the "
+          "errors it makes"),
     Entry("13_frameworks", 4, "To a framework", "numpy ↔ PyTorch conventions",
           "the same network in PyTorch: layouts, autograd, and how the course's "
           "hyperparameters translate"),

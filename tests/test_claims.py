@@ -1056,10 +1056,11 @@ def test_11_linear_softmax_gets_about_97_percent_of_the_digits():
 
 
 @pytest.mark.slow
-def test_12_a_sound_pipeline_reaches_95_to_99_percent():
-    """12 "Graded: your pipeline, end to end": "A sound pipeline reaches about 95–99 % here,
-    depending on the split" with the fixed recipes (one hidden layer of about 128 units,
-    30 epochs, with and without batch norm); the 93 % bar "leaves room for that spread"."""
+def test_12_a_sound_pipeline_reaches_96_to_99_percent():
+    """12 "Graded: your pipeline, end to end": "A sound pipeline reaches about 96–99 % with
+    these recipes, depending on the split" (one hidden layer of about 128 units, Adam with
+    inverse-time decay, 30 epochs, with and without batch norm); the 93 % bar catches
+    broken code."""
     from course_checks.exercises import nb12_capstone as ref
 
     X, Y = datasets.load_digits()
@@ -1074,16 +1075,120 @@ def test_12_a_sound_pipeline_reaches_95_to_99_percent():
                 "batch_norm": bn,
                 "keep_prob": 0.9 if bn else 1.0,
                 "lambd": 0.3 if bn else 0.5,
+                "optimizer": "adam",
+                "optimizer_args": {},
                 "learning_rate": 3e-3 if bn else 5e-3,
-                "decay_rate": 0.05 if bn else 0.02,
+                "schedule": "inverse_time",
+                "schedule_args": {"decay_rate": 0.05 if bn else 0.02},
                 "epochs": 30,
                 "batch_size": 64,
             }
             params, state = _quiet(ref.capstone_pipeline, X, Y, hp, np.random.default_rng(seed))
             _, _, X_dv, Y_dv, _, _ = ref.prepare_data(X, Y, np.random.default_rng(seed))
             accs.append(accuracy(Network(**ref.network_spec(hp)), params, X_dv, Y_dv, state))
-    assert min(accs) >= ref.PIPELINE_BAR + 0.01
-    assert 0.95 <= np.mean(accs) <= 0.995
+    assert min(accs) >= 0.955 and min(accs) >= ref.PIPELINE_BAR + 0.02
+    assert 0.96 <= np.mean(accs) <= 0.99
+
+
+def _nb12_solution_cells() -> dict[str, str]:
+    import json  # (not nbformat: importing it takes seconds)
+
+    path = os.path.join(os.path.dirname(__file__), "..", "solutions", "12_capstone.ipynb")
+    with open(path, encoding="utf-8") as f:
+        cells = json.load(f)["cells"]
+    return {c["id"]: "".join(c["source"]) for c in cells}
+
+
+def test_12_the_notebooks_design_cost_is_the_checks():
+    """12 section 3: "The next cell computes the cost of a design exactly as the check does";
+    the budget (500 M compute, 1000 steps) and M_TRAIN are the check's; "two layers of 512
+    units for 40 epochs would cost about 13 000 million"."""
+    from course_checks.exercises import nb12_capstone as ref
+
+    cells = _nb12_solution_cells()
+    source = cells["design-cost"].split("\n\n\nprint(")[0]
+    ns: dict = {"X_train": np.zeros((64, ref.M_TRAIN))}
+    exec(source, ns)  # the definitions only (the table it prints is not needed)
+    assert (ns["COMPUTE_BUDGET"], ns["STEP_BUDGET"]) == (ref.COMPUTE_BUDGET, ref.STEP_BUDGET)
+    assert "500 million of compute" in cells["design-text"]
+    assert "1000 optimizer steps" in cells["design-text"]
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        d = {"hidden_units": int(rng.choice([rng.integers(1, 129), rng.integers(1, 1025)])),
+             "num_hidden_layers": int(rng.integers(1, 5)),
+             "batch_norm": bool(rng.integers(2)), "epochs": int(rng.integers(1, 200)),
+             "batch_size": int(rng.integers(1, ref.M_TRAIN + 1))}
+        assert ns["design_cost"](d) == ref.design_cost(d)
+        if d["hidden_units"] <= 128:  # the count, against the parameters a network holds
+            net = Network(**ref.network_spec({**ref.DATA_KEYS, **d, "keep_prob": 1.0,
+                                              "lambd": 0.0}))
+            n = sum(v.size for v in net.init_params(np.random.default_rng(0)).values())
+            assert ref.design_cost(d)["parameters"] == n
+    X, Y = datasets.load_digits()
+    assert ref.prepare_data(X, Y, np.random.default_rng(0))[0].shape[1] == ref.M_TRAIN
+    big = {"hidden_units": 512, "num_hidden_layers": 2, "batch_norm": False, "epochs": 40,
+           "batch_size": 64}
+    assert 12_500e6 < ref.design_cost(big)["compute"] < 13_500e6
+
+
+@pytest.mark.slow
+def test_12_the_budget_leaves_room_for_many_good_designs():
+    """12 section 3: the budget "leaves room for many good designs (one hidden layer of 64
+    to 256 units trained for 40 down to 20 epochs — the wider, the fewer —, two smaller
+    layers, with or without batch norm)": each within the budget, and at or above the 96 %
+    bar with both of the check's seeds; the first try of the notebook (16 units, plain
+    gradient descent, 10 epochs) has high bias."""
+    from course_checks.exercises import nb12_capstone as ref
+
+    base = ref.choose_hyperparameters()
+    good = [
+        {**base, "hidden_units": 64, "epochs": 40},
+        {**base, "hidden_units": 128, "epochs": 30},
+        {**base, "hidden_units": 256, "epochs": 20},
+        {**base, "hidden_units": 64, "num_hidden_layers": 2, "batch_norm": True, "lambd": 0.1,
+         "learning_rate": 3e-3, "schedule_args": {"decay_rate": 0.05}, "epochs": 30},
+    ]
+    for design in good:
+        d = ref.check_design(design)
+        assert ref._over_budget(d) is None, design
+        for seed in ref.DESIGN_SEEDS:
+            train_acc, dev_acc, diverged = ref.train_design(d, seed)
+            assert diverged is None and dev_acc >= ref.DESIGN_BAR, (design, seed, dev_acc)
+    first = ref.check_design({"hidden_units": 16, "num_hidden_layers": 1, "batch_norm": False,
+                              "keep_prob": 1.0, "lambd": 0.0, "optimizer": "gd",
+                              "learning_rate": 0.1, "schedule": "constant", "epochs": 10,
+                              "batch_size": 64})
+    train_acc, dev_acc, _ = ref.train_design(first, 1)
+    assert 1 - train_acc - ref.BAYES_GUESS > ref.BIAS_TOL and dev_acc < ref.DESIGN_BAR
+
+
+@pytest.mark.slow
+def test_12_the_solutions_design_and_its_diagnosis():
+    """12 section 5, about the solution's design: "the training error is 0 ... and the dev
+    error is about 2 %: what remains is variance. Here the test error comes out a little
+    below the dev error ... the two differ by a couple of images"; the design passes the
+    check (both seeds) within the budget."""
+    from course_checks.exercises import nb12_capstone as ref
+
+    cells = _nb12_solution_cells()
+    ns: dict = {}
+    exec(cells["choose_hyperparameters"], ns)
+    design = ref.check_design(ns["choose_hyperparameters"]())
+    assert ref._over_budget(design) is None
+    for seed in ref.DESIGN_SEEDS:
+        assert ref._verdict(design, seed).passed
+    X, Y = datasets.load_digits()
+    X_tr, Y_tr, X_dv, Y_dv, X_te, Y_te = ref.prepare_data(X, Y, np.random.default_rng(0))
+    hp = {**ref.DATA_KEYS, **design}
+    params, state = _quiet(ref.train_model, hp, X_tr, Y_tr, np.random.default_rng(1))
+    net = Network(**ref.network_spec(hp))
+    tr, dv, te = (1 - accuracy(net, params, A, B, state)
+                  for A, B in ((X_tr, Y_tr), (X_dv, Y_dv), (X_te, Y_te)))
+    assert tr == 0.0
+    assert 0.015 <= dv <= 0.025 and dv - tr > 0.01   # "about 2 %", high variance
+    assert te < dv and (dv - te) * 359 <= 3.5           # a couple of images below
+    assert "the training error is 0" in cells["summary"]
+    assert "a little *below* the dev error" in cells["summary"]
 
 
 # ---- 13 frameworks -------------------------------------------------------------------

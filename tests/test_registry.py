@@ -125,6 +125,9 @@ def test_a_provided_function_never_asks_to_edit_its_locked_cell():
 def test_hard_coded_visible_outputs_fail_hidden_checks(name):
     """A lookup table of the visible answers cannot pass the hidden checks."""
     ex = get(name)
+    if not any(c.args or c.kwargs for c in ex.cases(ex.visible_seed, ex.visible_cases)):
+        pytest.skip(f"{name} takes no input: its answer is a design (or a choice), graded "
+                    "on its own merit, so a constant answer is the expected answer")
     answers = [
         ex.reference(*materialize(c.args), **materialize(dict(c.kwargs)))
         for c in ex.cases(ex.visible_seed, ex.visible_cases)

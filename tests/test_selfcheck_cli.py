@@ -48,7 +48,7 @@ def test_cells_are_the_graders_answer_and_setup_cells_only():
     ids = [c["id"] for c in selected_cells(nb, exercises_for("12_capstone"))]
     quiz = [e.name for e in exercises_for("12_capstone") if e.name.startswith("quiz_")]
     assert ids == ["setup", "prepare_data", "network_spec", "train_model",
-                   "capstone_pipeline", *quiz]
+                   "capstone_pipeline", "choose_hyperparameters", *quiz]
     nb = nbformat.read(NOTEBOOKS / "04_gradient_checking.ipynb", as_version=4)
     ids = [c["id"] for c in selected_cells(nb, exercises_for("04_gradient_checking"))]
     assert "buggy-backward" in ids and "selfcheck" not in ids  # a locked setup cell, kept

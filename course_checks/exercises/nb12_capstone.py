@@ -1,19 +1,28 @@
 """Exercises of 12_capstone: the data pipeline, the network's specification, the training recipe,
-and the three together on the real digits (``capstone_pipeline``: a model trained by the
-student's own functions must reach a dev accuracy bar).
+the three together on the real digits (``capstone_pipeline``: a model trained by the
+student's own functions with fixed recipes must reach a dev accuracy bar), and the student's
+own design (``choose_hyperparameters``: a dict of hyperparameters the grader trains with the
+reference pipeline, which must reach 96 % dev accuracy within a compute budget).
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
+import itertools
+import math
+import threading
+import warnings
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from course_lib.data import fit_standardizer, standardize, train_dev_test_split
 from course_lib.datasets import load_digits
-from course_lib.network import Network, predict
-from course_lib.optimizers import Adam, GradientDescent
-from course_lib.schedules import make_schedule
+from course_lib.network import Network, accuracy, predict
+from course_lib.optimizers import OPTIMIZERS, make_optimizer
+from course_lib.schedules import SCHEDULES, make_schedule
 from course_lib.training import train
 
 from ..cases import Case, Rng, materialize
@@ -128,7 +137,25 @@ def network_spec(hparams):
     }
 
 
+# Optimizers and schedules the hyperparameters may name (course_lib's): cases cycle through
+# a few of them, with and without extra arguments, so that a train_model that ignores one
+# of these keys gives another model.
+_OPTIMIZER_CASES = (("momentum", {"beta": 0.8}), ("adam", {"beta1": 0.8}), ("rmsprop", {}))
+
+
+def _schedule_case(i: int, epochs: int, rng: np.random.Generator) -> tuple[str, dict]:
+    k = i % 3
+    if k == 0:
+        return "inverse_time", {"decay_rate": float(rng.uniform(0.1, 1.0))}
+    if k == 1:
+        return "exponential", {"r": float(rng.uniform(0.5, 0.9))}
+    return "cosine", {"T": epochs}
+
+
 def _hparams(rng: np.random.Generator, i: int, *, small: bool = False) -> dict:
+    epochs = int(rng.integers(2, 4))
+    optimizer, optimizer_args = _OPTIMIZER_CASES[i % 3]
+    schedule, schedule_args = _schedule_case(i, epochs, rng)
     return {
         "n_x": dims(rng, 4, 6) if small else 64,
         "n_classes": 3 if small else 10,
@@ -137,9 +164,12 @@ def _hparams(rng: np.random.Generator, i: int, *, small: bool = False) -> dict:
         "batch_norm": i % 2 == 0,
         "keep_prob": [0.8, 0.9, 1.0][i % 3],
         "lambd": [0.5, 0.0, 0.1][i % 3],
+        "optimizer": optimizer,
+        "optimizer_args": dict(optimizer_args),
         "learning_rate": float(10 ** rng.uniform(-2.5, -1.3)),
-        "decay_rate": float(rng.uniform(0.1, 1.0)),
-        "epochs": int(rng.integers(2, 4)),
+        "schedule": schedule,
+        "schedule_args": schedule_args,
+        "epochs": epochs,
         "batch_size": 16,
     }
 
@@ -204,23 +234,35 @@ register("network_spec", network_spec, _spec_case, tolerance=_TOL,
 # ---- train_model -----------------------------------------------------------------------
 
 
-def _train(hparams, X_train, Y_train, rng, *, init="he", decay=True, adam=True,
-           train_rng=None, full_batch=False, untrained=False):
+def _train(hparams, X_train, Y_train, rng, *, init="he", use_schedule=True, optimizer=None,
+           optimizer_args=True, train_rng=None, full_batch=False, untrained=False,
+           result=False):
+    """train_model, or one of the students' mistakes: another initialization, no schedule,
+    another optimizer than the one named (``optimizer``), its extra arguments ignored, a
+    fresh generator for the training, full-batch steps, the initial parameters returned.
+    ``result=True`` returns course_lib's whole ``TrainResult`` (the design check reads its
+    history)."""
     net = Network(**network_spec(hparams))
     params = net.init_params(rng, init)
     lr = float(hparams["learning_rate"])
-    optimizer = Adam(lr=lr) if adam else GradientDescent(lr=lr)
-    schedule = (make_schedule("inverse_time", lr, decay_rate=float(hparams["decay_rate"]))
-                if decay else None)
-    res = train(net, params, X_train, Y_train, optimizer=optimizer,
-                epochs=int(hparams["epochs"]),
+    extra = dict(hparams["optimizer_args"]) if optimizer_args else {}
+    opt = make_optimizer(optimizer or hparams["optimizer"], lr=lr, **extra)
+    schedule = (make_schedule(hparams["schedule"], lr, **hparams["schedule_args"])
+                if use_schedule else None)
+    epochs = int(hparams["epochs"])
+    res = train(net, params, X_train, Y_train, optimizer=opt, epochs=epochs,
                 batch_size=X_train.shape[1] if full_batch else int(hparams["batch_size"]),
-                rng=rng if train_rng is None else train_rng, schedule=schedule, progress=False)
+                rng=rng if train_rng is None else train_rng, schedule=schedule,
+                progress=False, check_every=epochs)
+    if result:
+        return res
     return (params if untrained else res.params), res.state
 
 
 def train_model(hparams, X_train, Y_train, rng):
-    """Reference: He init from rng, Adam, inverse-time decay per epoch, mini-batches from rng."""
+    """Reference: He init from rng, the optimizer and the schedule the hyperparameters name
+    (course_lib's make_optimizer and make_schedule, with their extra arguments), mini-batches
+    from rng."""
     return _train(hparams, X_train, Y_train, rng)
 
 
@@ -229,21 +271,31 @@ def _train_case(rng: np.random.Generator, i: int) -> Case:
     m = int(rng.integers(40, 64))
     X = randn(rng, hp["n_x"], m)
     Y = rng.integers(0, hp["n_classes"], size=(1, m)).astype(np.int64)
-    return Case((hp, X, Y, Rng(seed(rng))), names=("hparams", "X_train", "Y_train", "rng"))
+    return Case((hp, X, Y, Rng(seed(rng))), names=("hparams", "X_train", "Y_train", "rng"),
+                note=f"{hp['optimizer']} {hp['optimizer_args'] or ''}, "
+                     f"{hp['schedule']} {hp['schedule_args']}".replace("  ", " "))
 
 
 register("train_model", train_model, _train_case, points=2, tolerance=_TOL,
          depends_on=("network_spec",),
-         summary="the capstone's training recipe: He init, Adam, inverse-time decay, mini-batches",
+         summary="train with the optimizer and schedule the hyperparameters name: He init, "
+                 "mini-batches",
          mistakes=(
     Mistake("xavier_initialization", "The hidden layers are ReLU: initialize with He "
             "(net.init_params(rng, 'he'), std √(2/n[l-1])), not Xavier.",
             lambda hp, X, Y, rng: _train(hp, X, Y, rng, init="xavier")),
-    Mistake("no_learning_rate_decay", "Pass the schedule: make_schedule('inverse_time', "
-            "learning_rate, decay_rate=hparams['decay_rate']) as train(..., schedule=...).",
-            lambda hp, X, Y, rng: _train(hp, X, Y, rng, decay=False)),
-    Mistake("gradient_descent_not_adam", "The recipe uses Adam(lr=hparams['learning_rate']), not "
-            "plain gradient descent.", lambda hp, X, Y, rng: _train(hp, X, Y, rng, adam=False)),
+    Mistake("schedule_ignored", "Use the schedule the hyperparameters name: "
+            "make_schedule(hparams['schedule'], hparams['learning_rate'], "
+            "**hparams['schedule_args']), passed as train(..., schedule=...).",
+            lambda hp, X, Y, rng: _train(hp, X, Y, rng, use_schedule=False)),
+    Mistake("always_adam", "Build the optimizer hparams['optimizer'] names ('adam', "
+            "'momentum', 'rmsprop', ...): make_optimizer(hparams['optimizer'], lr=..., "
+            "**hparams['optimizer_args']), not always Adam.",
+            lambda hp, X, Y, rng: _train(hp, X, Y, rng, optimizer="adam", optimizer_args=False)),
+    Mistake("optimizer_args_ignored", "Pass the optimizer's extra arguments too: "
+            "hparams['optimizer_args'] (e.g. {'beta1': 0.8}) go to make_optimizer as keyword "
+            "arguments, next to lr.",
+            lambda hp, X, Y, rng: _train(hp, X, Y, rng, optimizer_args=False)),
     Mistake("fresh_generator_for_training", "Use the rng you are given for everything, the "
             "initialization first and then train(..., rng=rng): a new generator makes the run "
             "depend on a seed the caller cannot choose.",
@@ -260,7 +312,9 @@ register("train_model", train_model, _train_case, points=2, tolerance=_TOL,
 #
 # Not a function the student writes: the notebook defines it (a locked cell) from the
 # student's prepare_data, network_spec and train_model, and the check asks that the
-# model it trains on the real digits reaches PIPELINE_BAR on the dev set. The grader
+# model it trains on the real digits with fixed recipes reaches PIPELINE_BAR on the dev
+# set: a bar for the code (a sound pipeline reaches 96-99 % with these recipes), not for
+# a design (choose_hyperparameters' check has the design's bar, DESIGN_BAR). The grader
 # evaluates the returned parameters itself (on the reference's dev set), so nothing in
 # the student's namespace can change the accuracy it measures.
 
@@ -291,8 +345,11 @@ def _pipeline_case(rng: np.random.Generator, i: int) -> Case:
         "batch_norm": bn,
         "keep_prob": 0.9 if bn else 1.0,
         "lambd": 0.3 if bn else 0.5,
+        "optimizer": "adam",
+        "optimizer_args": {},
         "learning_rate": 3e-3 if bn else 5e-3,
-        "decay_rate": 0.05 if bn else 0.02,
+        "schedule": "inverse_time",
+        "schedule_args": {"decay_rate": 0.05 if bn else 0.02},
         "epochs": 30,
         "batch_size": 64,
     }
@@ -370,7 +427,8 @@ def _untrained_pipeline(X, Y, hparams, rng):
 register("capstone_pipeline", capstone_pipeline, _pipeline_case, points=2,
          compare=_compare_pipeline, visible_cases=1, hidden_cases=2,
          depends_on=("prepare_data", "network_spec", "train_model"), provided=True,
-         summary="prepare_data + network_spec + train_model on the digits reach 93 % dev accuracy",
+         summary="prepare_data + network_spec + train_model on the digits, fixed recipes: "
+                 "at least 93 % dev accuracy",
          mistakes=(
     Mistake("returned_initial_parameters", "train(...) returns NEW parameters and leaves the "
             "dict you pass unchanged: train_model must return its result's params, not the "
@@ -383,9 +441,498 @@ register("capstone_pipeline", capstone_pipeline, _pipeline_case, points=2,
     Mistake("zeros_initialization", "With every weight 0, all hidden units compute the same thing "
             "and stay identical (notebook 02): initialize with He, net.init_params(rng, 'he').",
             _pipeline_with(init="zeros")),
-    Mistake("gradient_descent_not_adam", "The recipe uses Adam(lr=hparams['learning_rate']); "
-            "plain gradient descent with Adam's learning rate is far too slow here.",
-            _pipeline_with(adam=False)),
+    Mistake("plain_gradient_descent", "These recipes name Adam (hparams['optimizer'] is "
+            "'adam'): build the optimizer the hyperparameters name. Plain gradient descent with "
+            "Adam's learning rate is far too slow here.", _pipeline_with(optimizer="gd")),
     Mistake("epochs_ignored", "Train for hparams['epochs'] epochs: a single pass over the "
             "training set is not enough.", _one_epoch),
+))
+
+# ---- choose_hyperparameters ------------------------------------------------------------
+#
+# The open-ended exercise. The student returns a *design*: a plain dict of hyperparameters,
+# their choice. The check, here in the grader's process (the sandbox only calls the
+# student's function and sends the dict back), validates it, computes its cost, trains
+# it with this module's reference pipeline (prepare_data and train_model above) on the
+# notebook's split, and passes when the dev accuracy reaches DESIGN_BAR within the
+# budget. When it misses, the message says what to try, from the numbers.
+#
+# The budget has two parts, both about the cost of one training run:
+#   compute = parameters × epochs × training examples  ≤ COMPUTE_BUDGET
+#     (every example seen costs about one multiply-add per parameter forward and two
+#     backward: compute is a third of the training's multiply-adds);
+#   steps = epochs × ⌈training examples / batch_size⌉  ≤ STEP_BUDGET
+#     (optimizer updates run one after the other; each has a fixed overhead).
+# Together they bound the time of one training run (about a second on one core), allow
+# many good designs (one hidden layer of 64 to 256 units, 20 to 40 epochs; two layers of
+# 64; batch norm or not) and forbid brute force (a 512-unit network for 100 epochs).
+
+DESIGN_BAR = 0.96
+COMPUTE_BUDGET = 500_000_000
+STEP_BUDGET = 1000
+M_TRAIN = 1079            # training examples of the split: 1797 - 2 × round(0.2 × 1797)
+SPLIT_SEED = 0            # the notebook's SEED: prepare_data(X, Y, np.random.default_rng(0))
+DESIGN_SEEDS = (1, 2)     # training generators: the visible check uses the first, grading both
+BAYES_GUESS = 0.005       # the notebook's guess of the Bayes error (section 5)
+BIAS_TOL = 0.01           # and its tolerance: high bias when training error > 0.5 % + 1 point
+DATA_KEYS = {"n_x": 64, "n_classes": 10}   # fixed by the data; the design leaves them out
+
+#: the keys of a design, each with what its value must be (said by the errors)
+DESIGN_KEYS: dict[str, str] = {
+    "hidden_units": "an integer from 1 to 1024 (the units of every hidden layer)",
+    "num_hidden_layers": "an integer from 1 to 4",
+    "batch_norm": "True or False",
+    "keep_prob": "a number from 0.1 to 1 (1: no dropout)",
+    "lambd": "a number from 0 to 100 (0: no L2)",
+    "optimizer": f"one of {', '.join(repr(k) for k in OPTIMIZERS)}",
+    "learning_rate": "a number above 0, at most 10",
+    "schedule": f"one of {', '.join(repr(k) for k in SCHEDULES)} (counted in epochs)",
+    "epochs": "an integer from 1",
+    "batch_size": f"an integer from 1 to {M_TRAIN}",
+}
+#: optional keys, with their default
+OPTIONAL_KEYS: dict[str, dict] = {"optimizer_args": {}, "schedule_args": {}}
+
+
+class DesignError(ValueError):
+    """A design that cannot be trained: ``kind`` is "type" (not a dict), "keys" (a key
+    unknown or missing) or "values" (a value of the wrong type or range); the message is
+    one line naming the key."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
+
+
+def _is_number(v: Any) -> bool:
+    return (isinstance(v, int | float | np.integer | np.floating)
+            and not isinstance(v, bool | np.bool_) and math.isfinite(float(v)))
+
+
+def _value_error(key: str, value: Any) -> DesignError:
+    return DesignError("values", f"{key!r} must be {DESIGN_KEYS[key]}, got {value!r} "
+                                 f"({type(value).__name__})")
+
+
+def check_design(design: Any) -> dict[str, Any]:
+    """``design`` with its optional keys filled in, its values as plain Python numbers;
+    raises :class:`DesignError` (one line, naming the key) for anything else."""
+    if not isinstance(design, dict):
+        missing = " (is the return statement missing?)" if design is None else ""
+        raise DesignError("type", "choose_hyperparameters should return a dict of "
+                                  f"hyperparameters, got {type(design).__name__}{missing}")
+    allowed = list(DESIGN_KEYS) + list(OPTIONAL_KEYS)
+    for key in design:
+        if key in allowed:
+            continue
+        if key in DATA_KEYS:
+            why = f"{key} is fixed by the data ({DATA_KEYS[key]}): leave it out"
+        else:
+            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.5)
+            why = f"did you mean {close[0]!r}?" if close else f"the keys are {', '.join(allowed)}"
+        raise DesignError("keys", f"unknown key {key!r}: {why}")
+    for key in DESIGN_KEYS:
+        if key not in design:
+            raise DesignError("keys", f"missing key {key!r}: {DESIGN_KEYS[key]}")
+    d = {**{k: dict(v) for k, v in OPTIONAL_KEYS.items()}, **design}
+    ints = {"hidden_units": (1, 1024), "num_hidden_layers": (1, 4), "epochs": (1, None),
+            "batch_size": (1, M_TRAIN)}
+    for key, (low, high) in ints.items():
+        v = d[key]
+        if not _is_int(v) or v < low or (high is not None and v > high):
+            raise _value_error(key, v)
+        d[key] = int(v)
+    if not isinstance(d["batch_norm"], bool | np.bool_):
+        raise _value_error("batch_norm", d["batch_norm"])
+    d["batch_norm"] = bool(d["batch_norm"])
+    numbers = {"keep_prob": (0.1, 1.0), "lambd": (0.0, 100.0), "learning_rate": (0.0, 10.0)}
+    for key, (low, high) in numbers.items():
+        v = d[key]
+        if not _is_number(v) or not low <= float(v) <= high or (
+                key == "learning_rate" and float(v) == 0.0):
+            raise _value_error(key, v)
+        d[key] = float(v)
+    for key, names in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES)):
+        if not isinstance(d[key], str) or d[key] not in names:
+            raise _value_error(key, d[key])
+    for key in OPTIONAL_KEYS:
+        v = d[key]
+        if not (isinstance(v, dict) and all(isinstance(k, str) for k in v)
+                and all(_is_number(x) or isinstance(x, bool) for x in v.values())):
+            raise DesignError("values", f"{key!r} must be a dict of keyword arguments with "
+                                        f"numbers as values, e.g. {{}}, got {v!r}")
+    try:
+        make_optimizer(d["optimizer"], lr=d["learning_rate"], **d["optimizer_args"])
+    except (TypeError, ValueError) as exc:
+        raise DesignError("values", f"'optimizer_args' {d['optimizer_args']} do not fit "
+                                    f"{d['optimizer']!r}: {exc}") from None
+    try:
+        schedule = make_schedule(d["schedule"], d["learning_rate"], **d["schedule_args"])
+        for epoch in range(d["epochs"]):
+            schedule(epoch)
+    except (TypeError, ValueError) as exc:
+        raise DesignError("values", f"'schedule_args' {d['schedule_args']} do not fit "
+                                    f"schedule {d['schedule']!r}: {exc}") from None
+    return d
+
+
+def design_parameters(hidden_units: int, num_hidden_layers: int, batch_norm: bool) -> int:
+    """How many numbers the network learns: every weight matrix, plus per hidden layer
+    b (or γ and β with batch norm, which replaces b), plus the output layer's b."""
+    dims_ = (DATA_KEYS["n_x"], *(hidden_units,) * num_hidden_layers, DATA_KEYS["n_classes"])
+    weights = sum(a * b for a, b in itertools.pairwise(dims_))
+    per_unit = 2 if batch_norm else 1
+    return weights + per_unit * hidden_units * num_hidden_layers + DATA_KEYS["n_classes"]
+
+
+def design_cost(design: dict[str, Any]) -> dict[str, int]:
+    """The cost of one training run of a checked design: ``parameters``, ``compute``
+    (parameters × epochs × M_TRAIN) and ``steps`` (epochs × ⌈M_TRAIN / batch_size⌉)."""
+    p = design_parameters(design["hidden_units"], design["num_hidden_layers"],
+                          design["batch_norm"])
+    return {"parameters": p, "compute": p * design["epochs"] * M_TRAIN,
+            "steps": design["epochs"] * math.ceil(M_TRAIN / design["batch_size"])}
+
+
+def _over_budget(d: dict[str, Any]) -> str | None:
+    """What to shrink, for a design over the budget (one sentence per part), else None."""
+    cost = design_cost(d)
+    parts = []
+    if cost["compute"] > COMPUTE_BUDGET:
+        e_max = COMPUTE_BUDGET // (cost["parameters"] * M_TRAIN)
+        fits = [u for u in range(1, 1025) if design_parameters(
+            u, d["num_hidden_layers"], d["batch_norm"]) * d["epochs"] * M_TRAIN
+            <= COMPUTE_BUDGET]
+        options = [f"lower epochs to {e_max}" if e_max >= 1 else None,
+                   f"lower hidden_units to {max(fits)}" if fits else None,
+                   "use fewer hidden layers" if d["num_hidden_layers"] > 1 else None]
+        parts.append(
+            f"compute {cost['parameters']:,} parameters × {d['epochs']} epochs × {M_TRAIN} "
+            f"examples = {cost['compute'] / 1e6:,.0f} M, over the budget of "
+            f"{COMPUTE_BUDGET / 1e6:,.0f} M: "
+            + (", or ".join(o for o in options if o) or "lower epochs"))
+    if cost["steps"] > STEP_BUDGET:
+        per_epoch = math.ceil(M_TRAIN / d["batch_size"])
+        e_max = STEP_BUDGET // per_epoch
+        fit = STEP_BUDGET // d["epochs"]
+        options = [f"lower epochs to {e_max}" if e_max >= 1 else None,
+                   f"raise batch_size to at least {math.ceil(M_TRAIN / fit)}" if fit >= 1
+                   else None]
+        parts.append(
+            f"{d['epochs']} epochs × {per_epoch} mini-batches = {cost['steps']:,} steps, "
+            f"over the budget of {STEP_BUDGET:,}: "
+            + (", or ".join(o for o in options if o) or f"lower epochs to {STEP_BUDGET}"))
+    return "; ".join(parts) if parts else None
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What the check found about a design: ``category`` is "pass", "type", "keys",
+    "values", "budget", "diverged", "underfits" or "overfits"; ``message`` its
+    explanation (first line: the headline)."""
+
+    category: str
+    message: str = ""
+    train_accuracy: float | None = None
+    dev_accuracy: float | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.category == "pass"
+
+
+@functools.cache
+def _design_split() -> tuple[np.ndarray, ...]:
+    X, Y = _digits()
+    return prepare_data(X, Y, np.random.default_rng(SPLIT_SEED))
+
+
+def train_design(design: dict[str, Any], seed: int) -> tuple[float, float, str | None]:
+    """(training accuracy, dev accuracy, why it diverged or None) of a checked design,
+    trained with the reference pipeline on the notebook's split with
+    ``np.random.default_rng(seed)``."""
+    X_train, Y_train, X_dev, Y_dev, _, _ = _design_split()
+    hp = {**DATA_KEYS, **design}
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        res = _train(hp, X_train, Y_train, np.random.default_rng(seed), result=True)
+    if res.history.diverged:
+        epoch = len(res.history.cost) - 1
+        return math.nan, math.nan, f"the cost became {res.history.cost[-1]} in epoch {epoch}"
+    net = Network(**network_spec(hp))
+    try:
+        with np.errstate(all="ignore"):
+            return (accuracy(net, res.params, X_train, Y_train, res.state),
+                    accuracy(net, res.params, X_dev, Y_dev, res.state), None)
+    except ValueError:  # parameters or outputs that are not finite
+        return math.nan, math.nan, "the trained network outputs NaN or inf"
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, tuple(_canonical(v) for v in value))
+    return (type(value).__name__, repr(value))
+
+
+_VERDICTS: dict[tuple, _Verdict] = {}
+_VERDICTS_LOCK = threading.Lock()
+
+
+def _verdict(design: Any, seed: int, *, train_it: bool = True) -> _Verdict | None:
+    """The verdict on ``design`` trained with ``seed`` (kept by design and seed); with
+    ``train_it=False``, only what needs no training (None for a valid design within the
+    budget)."""
+    try:
+        d = check_design(design)
+    except DesignError as exc:
+        return _Verdict(exc.kind, f"{exc}")
+    over = _over_budget(d)
+    if over is not None:
+        return _Verdict("budget", f"your design is over the budget: {over}")
+    if not train_it:
+        return None
+    key = (_canonical(d), seed)
+    with _VERDICTS_LOCK:
+        kept = _VERDICTS.get(key)
+    if kept is not None:
+        return kept
+    verdict = _trained_verdict(d, seed)
+    with _VERDICTS_LOCK:
+        if len(_VERDICTS) >= 512:
+            _VERDICTS.pop(next(iter(_VERDICTS)))
+        _VERDICTS[key] = verdict
+    return verdict
+
+
+def _trained_verdict(d: dict[str, Any], seed: int) -> _Verdict:
+    train_acc, dev_acc, diverged = train_design(d, seed)
+    cost = design_cost(d)
+    spent = (f"cost: {cost['compute'] / 1e6:,.0f} M of {COMPUTE_BUDGET / 1e6:,.0f} M compute, "
+             f"{cost['steps']:,} of {STEP_BUDGET:,} steps")
+    run = f"trained with np.random.default_rng({seed}) on the notebook's split"
+    if diverged is not None:
+        lr = d["learning_rate"]
+        return _Verdict("diverged", "\n".join([
+            f"the training diverged ({diverged}): learning_rate {lr:g} is too high for "
+            f"{d['optimizer']!r}",
+            f"  try: learning_rate {lr / 10:g} (a tenth), or a 'warmup' or 'warmup_cosine' "
+            "schedule that starts low",
+            f"  {run}; {spent}"]))
+    if dev_acc >= DESIGN_BAR:
+        return _Verdict("pass", f"dev accuracy {dev_acc:.2%}", train_acc, dev_acc)
+    train_err, dev_err = 1 - train_acc, 1 - dev_acc
+    bias, variance = train_err - BAYES_GUESS, dev_err - train_err
+    high_bias, high_variance = bias > BIAS_TOL, variance > BIAS_TOL
+    lines = [f"your design reaches {dev_acc:.2%} dev accuracy; it needs at least "
+             f"{DESIGN_BAR:.0%}"]
+    figures = (f"training error {train_err:.2%} (the guessed Bayes error is "
+               f"{BAYES_GUESS:.1%}: avoidable bias {bias:+.2%}), dev error {dev_err:.2%} "
+               f"(variance {variance:+.2%})")
+    if high_bias:  # the basic recipe: bias first
+        category = "underfits"
+        lines[0] += (" — high bias: the network does not fit even its training set"
+                     + (" (the variance is high too: fix the bias first)" if high_variance
+                        else ""))
+        tries = _bias_remedies(d, cost)
+    else:
+        category = "overfits"
+        lines[0] += " — high variance: it fits the training set, not the dev set"
+        tries = _variance_remedies(d)
+    lines += [f"  {figures}", "  try: " + "; ".join(tries), f"  {run}; {spent}"]
+    return _Verdict(category, "\n".join(lines), train_acc, dev_acc)
+
+
+# Learning rates outside which an optimizer rarely trains this network well (Adam's family
+# adapts its steps: far smaller rates than gradient descent's).
+_LR_RANGE = {"gd": (0.01, 1.0), "momentum": (0.01, 1.0), "nesterov": (0.01, 1.0),
+             "adagrad": (1e-3, 0.5), "rmsprop": (1e-4, 0.05), "adam": (1e-4, 0.05)}
+
+
+def _learning_rate_advice(d: dict[str, Any]) -> str | None:
+    low, high = _LR_RANGE[d["optimizer"]]
+    lr = d["learning_rate"]
+    if lr > high:
+        return (f"a smaller learning_rate: {lr:g} is very high for {d['optimizer']!r} (try "
+                f"{low * 10:g} to {high / 5:g})")
+    if lr < low:
+        return (f"a larger learning_rate: {lr:g} is very low for {d['optimizer']!r} (try "
+                f"{low * 10:g} to {high / 5:g}), or the 'adam' optimizer")
+    return None
+
+
+def _regularization(d: dict[str, Any]) -> str:
+    """The design's regularization in words: ``lambd 0.5, keep_prob 0.8``."""
+    parts = ([f"lambd {d['lambd']:g}"] if d["lambd"] > 0 else []) + (
+        [f"keep_prob {d['keep_prob']:g}"] if d["keep_prob"] < 1 else [])
+    return ", ".join(parts)
+
+
+def _bias_remedies(d: dict[str, Any], cost: dict[str, int]) -> list[str]:
+    """What to try against high bias, the likeliest first, from the design's own values."""
+    tries = []
+    lr_advice = _learning_rate_advice(d)
+    if lr_advice is not None:
+        tries.append(lr_advice)
+    if d["lambd"] > 1.0 or d["keep_prob"] < 0.7:
+        tries.append(f"less regularization ({_regularization(d)})")
+    e_compute = COMPUTE_BUDGET // (cost["parameters"] * M_TRAIN)
+    e_steps = STEP_BUDGET // math.ceil(M_TRAIN / d["batch_size"])
+    e_max = min(e_compute, e_steps)
+    if e_max > d["epochs"]:
+        tries.append(f"more epochs (the budget allows {e_max} at this size and batch_size)")
+    if d["optimizer"] in ("gd", "adagrad") and lr_advice is None:
+        tries.append("an optimizer with momentum or adaptive steps ('momentum', 'adam')")
+    if d["hidden_units"] < 64:
+        tries.append(f"more hidden_units than {d['hidden_units']}")
+    if 0.1 < d["lambd"] <= 1.0 or 0.7 <= d["keep_prob"] < 0.9:
+        tries.append(f"less regularization ({_regularization(d)})")
+    tries.append("a bigger network (more hidden_units) within the budget")
+    return tries
+
+
+def _variance_remedies(d: dict[str, Any]) -> list[str]:
+    """What to try against high variance, from the design's own values."""
+    tries = []
+    if d["lambd"] == 0 and d["keep_prob"] == 1.0:
+        tries.append("regularize: L2 (lambd about 0.1 to 1) or dropout (keep_prob about 0.8 "
+                     "to 0.9)")
+    elif d["lambd"] < 1.0:
+        tries.append(f"stronger regularization (lambd above {d['lambd']:g}, up to about 1, or "
+                     f"keep_prob below {d['keep_prob']:g})")
+    else:
+        tries.append(f"dropout (keep_prob below {d['keep_prob']:g}) rather than a larger lambd "
+                     f"({d['lambd']:g} is already large"
+                     + ("; with batch norm, L2 mostly changes the effective learning rate)"
+                        if d["batch_norm"] else ")"))
+    if d["num_hidden_layers"] > 1:
+        tries.append(f"fewer hidden layers than {d['num_hidden_layers']}")
+    if d["schedule"] == "constant":
+        tries.append("a schedule that lowers the learning rate as training goes "
+                     "('inverse_time', 'cosine', ...)")
+    lr_advice = _learning_rate_advice(d)
+    if lr_advice is not None and lr_advice.startswith("a smaller"):
+        tries.append(lr_advice)
+    tries.append("a smaller network, or fewer epochs")
+    return tries
+
+
+def _design_note(seed: int) -> str:
+    return (f"your design, trained on the notebook's split with np.random.default_rng({seed}); "
+            f"bar {DESIGN_BAR:.0%} dev accuracy")
+
+
+def _design_seed(case: Case) -> int:
+    for s in DESIGN_SEEDS:
+        if case.note == _design_note(s):
+            return s
+    raise ValueError(f"not a case of choose_hyperparameters: {case.note!r}")
+
+
+def _design_case(rng: np.random.Generator, i: int) -> Case:
+    return Case(note=_design_note(DESIGN_SEEDS[i % len(DESIGN_SEEDS)]))
+
+
+_CHEAP = ("type", "keys", "values", "budget")
+
+
+def _compare_design(expected, got, case) -> Mismatch | None:
+    """Pass when the design ``got`` is valid, within the budget, and reaches DESIGN_BAR dev
+    accuracy when trained with the case's seed; whatever ``expected`` is.
+
+    When ``got`` fails, it matches an ``expected`` that fails the same way (a catalogued
+    mistake's design, when the runner looks for the mistake a failing answer made): the
+    same category of verdict (keys, values, budget, diverged, underfits, overfits). Only
+    designs that could match are trained (a design over the budget never is).
+    """
+    seed = _design_seed(case)
+    vg = _verdict(got, seed)
+    if vg.passed:
+        return None
+    mm = Mismatch("output", "type" if vg.category == "type" else "values", vg.message)
+    if vg.category in _CHEAP:
+        ve = _verdict(expected, seed, train_it=False)
+    else:
+        ve = _verdict(expected, seed)
+    if ve is not None and not ve.passed and ve.category == vg.category:
+        return None
+    return mm
+
+
+def choose_hyperparameters():
+    """Reference: a design that reaches the bar with room, within the budget (one hidden
+    layer of 128 units, L2, Adam with inverse-time decay: the recipe the capstone's fixed
+    checks use, 30 epochs)."""
+    return {
+        "hidden_units": 128,
+        "num_hidden_layers": 1,
+        "batch_norm": False,
+        "keep_prob": 1.0,
+        "lambd": 0.5,
+        "optimizer": "adam",
+        "learning_rate": 5e-3,
+        "schedule": "inverse_time",
+        "schedule_args": {"decay_rate": 0.02},
+        "epochs": 30,
+        "batch_size": 64,
+    }
+
+
+def _design_as_pairs():
+    """A design returned as a list of (key, value) pairs instead of a dict."""
+    return [("hidden_units", 128), ("num_hidden_layers", 1), ("batch_norm", False),
+            ("keep_prob", 1.0), ("lambd", 0.5), ("optimizer", "adam"), ("learning_rate", 5e-3),
+            ("schedule", "inverse_time"), ("schedule_args", {"decay_rate": 0.02}),
+            ("epochs", 30), ("batch_size", 64)]
+
+
+def _with(**changes):
+    def impl():
+        design = {**choose_hyperparameters(), **changes}
+        return {k: v for k, v in design.items() if v is not _DROP}
+    return impl
+
+
+_DROP = object()
+
+
+register("choose_hyperparameters", choose_hyperparameters, _design_case, points=3,
+         compare=_compare_design, visible_cases=1, hidden_cases=2,
+         summary="a design of your choice: at least 96 % dev accuracy within the compute "
+                 "and step budgets",
+         mistakes=(
+    Mistake("not_a_dict", "choose_hyperparameters returns the design itself, one dict: "
+            "return {\"hidden_units\": ..., ...} (not a list of pairs, and not None: a dict "
+            "built but not returned gives None).",
+            _design_as_pairs),
+    Mistake("misspelled_or_missing_key", "Return a dict with the keys of the notebook's table, "
+            "spelled as there (lambd, not lambda; learning_rate, not lr); optimizer_args and "
+            "schedule_args may be left out. The message names the key to fix.",
+            _with(lambd=_DROP, **{"lambda": 0.5})),
+    Mistake("wrong_type_or_range", "Each value has the type and range of the notebook's "
+            "table: integers for hidden_units (every hidden layer has that many units), "
+            "num_hidden_layers, epochs and batch_size; True/False for batch_norm; numbers for "
+            "keep_prob, lambd and learning_rate; names for optimizer and schedule. The "
+            "message names the key.", _with(hidden_units=[128, 64])),
+    Mistake("over_budget", "A design is graded only within the budget, however good a bigger "
+            "one would be: shrink the setting the message names (epochs, hidden_units or "
+            "num_hidden_layers for the compute; epochs or a larger batch_size for the steps).",
+            _with(hidden_units=512, num_hidden_layers=2, epochs=40)),
+    Mistake("learning_rate_too_high", "The training diverged (the cost became NaN or inf): "
+            "the learning rate is too high for this optimizer. Divide it by 10, or start with "
+            "a warm-up schedule.", _with(optimizer="gd", learning_rate=8.0)),
+    Mistake("underfitting", "High bias: the network does not fit even its training set. Fix "
+            "that first, within the budget: train longer (more epochs), a bigger network, a "
+            "better-tuned learning rate or optimizer, or less regularization.",
+            _with(epochs=2)),
+    Mistake("overfitting", "High variance: the network fits its training set but not the dev "
+            "set. Regularize (L2 with lambd, dropout with keep_prob below 1), use a smaller or "
+            "shallower network, or a schedule that lowers the learning rate.",
+            _with(hidden_units=16, num_hidden_layers=4, lambd=0.0, learning_rate=0.01,
+                  schedule="constant", schedule_args={}, epochs=58)),
 ))

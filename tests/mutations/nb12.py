@@ -1,7 +1,9 @@
 """Wrong answers to notebook 12_capstone (see tests/mutations/__init__.py).
 
 ``capstone_pipeline`` is provided (a locked cell runs the student's three answers): it
-has no mutations of its own.
+has no mutations of its own. ``choose_hyperparameters`` is a design of the student's
+choice: its mutations are designs students pick that miss (a key or a value written
+wrong, over the budget, diverging, underfitting, overfitting).
 """
 
 _PREP = """
@@ -39,12 +41,64 @@ def train_model(hparams, X_train, Y_train, rng):
     net = Network(**network_spec(hparams))
     params = net.init_params(rng, "he")
     lr = hparams["learning_rate"]
-    res = train(net, params, X_train, Y_train, optimizer=Adam(lr=lr),
-                schedule=make_schedule("inverse_time", lr, decay_rate=hparams["decay_rate"]),
+    optimizer = make_optimizer(hparams["optimizer"], lr=lr, **hparams["optimizer_args"])
+    schedule = make_schedule(hparams["schedule"], lr, **hparams["schedule_args"])
+    res = train(net, params, X_train, Y_train, optimizer=optimizer, schedule=schedule,
                 epochs=hparams["epochs"], batch_size=hparams["batch_size"], rng=rng,
                 progress=False)
     return res.params, res.state
 """
+
+
+_GOOD = {
+    "hidden_units": 128, "num_hidden_layers": 1, "batch_norm": True, "keep_prob": 0.9,
+    "lambd": 0.1, "optimizer": "adam", "learning_rate": 3e-3, "schedule": "exponential",
+    "schedule_args": {"r": 0.95}, "epochs": 25, "batch_size": 64,
+}
+_DROP = "<drop>"
+
+
+def _design(**changes) -> str:
+    """The answer cell of a design: a good one (which passes) with ``changes``, keys mapped
+    to _DROP left out."""
+    design = {k: v for k, v in {**_GOOD, **changes}.items() if v != _DROP}
+    body = "".join(f"        {k!r}: {v!r},\n" for k, v in design.items())
+    return f"\ndef choose_hyperparameters():\n    return {{\n{body}    }}\n"
+
+
+# Designs students choose that miss: each must be rejected, and named by its kind.
+_DESIGN_MUTATIONS = [
+    ("the key 'lr' for the learning rate", {"learning_rate": _DROP, "lr": 3e-3}),
+    ("the key 'n_x' included (fixed by the data)", {"n_x": 64}),
+    ("the key 'dropout' instead of keep_prob", {"keep_prob": _DROP, "dropout": 0.1}),
+    ("'epochs' left out", {"epochs": _DROP}),
+    ("a list of layer widths as hidden_units", {"hidden_units": [256, 128]}),
+    ("batch_norm as the string 'yes'", {"batch_norm": "yes"}),
+    ("the optimizer named 'Adam' (capitalized)", {"optimizer": "Adam"}),
+    ("keep_prob 0 (a drop probability of 1)", {"keep_prob": 0}),
+    ("a schedule without its argument", {"schedule": "inverse_time", "schedule_args": {}}),
+    ("an optimizer argument Adam does not take", {"optimizer_args": {"beta": 0.9}}),
+    ("two layers of 1024 units (over the compute budget)",
+     {"hidden_units": 1024, "num_hidden_layers": 2}),
+    ("400 epochs (over both budgets)", {"epochs": 400}),
+    ("mini-batches of 8 (over the step budget)", {"batch_size": 8}),
+    ("Adam with learning rate 5 (the training fails)",
+     {"learning_rate": 5.0, "schedule": "constant", "schedule_args": {}}),
+    ("gradient descent with learning rate 20 (out of range)",
+     {"optimizer": "gd", "learning_rate": 20.0, "batch_norm": False}),
+    ("gradient descent with learning rate 9 (far too high)",
+     {"optimizer": "gd", "learning_rate": 9.0, "batch_norm": False}),
+    ("3 epochs (underfits)", {"epochs": 3}),
+    ("λ = 30 without batch norm (underfits)", {"lambd": 30.0, "batch_norm": False}),
+    ("λ = 30 with batch norm (misses the bar)", {"lambd": 30.0}),
+    ("gradient descent at 1e-3 (too slow: underfits)", {"optimizer": "gd", "learning_rate": 1e-3,
+                                                       "batch_norm": False}),
+    ("8 hidden units for 3 epochs (underfits)", {"hidden_units": 8, "epochs": 3}),
+    ("4 narrow unregularized layers at a constant 0.01 (overfits)",
+     {"hidden_units": 16, "num_hidden_layers": 4, "batch_norm": False, "keep_prob": 1.0,
+      "lambd": 0.0, "learning_rate": 0.01, "schedule": "constant", "schedule_args": {},
+      "epochs": 58}),
+]
 
 
 def _edit(text: str, old: str, new: str) -> str:
@@ -115,8 +169,16 @@ def prepare_data(X, Y, rng):
     ("train_model", "Xavier initialization instead of He",
      _edit(_TRAIN, 'net.init_params(rng, "he")', 'net.init_params(rng, "xavier")')),
     ("train_model", "no learning-rate schedule",
-     _edit(_TRAIN, 'schedule=make_schedule("inverse_time", lr, decay_rate=hparams["decay_rate"]),',
-           "")),
+     _edit(_TRAIN, "optimizer=optimizer, schedule=schedule,", "optimizer=optimizer,")),
+    ("train_model", "always Adam, whatever optimizer the dict names",
+     _edit(_TRAIN, 'make_optimizer(hparams["optimizer"], lr=lr, **hparams["optimizer_args"])',
+           'make_optimizer("adam", lr=lr)')),
+    ("train_model", "the optimizer's extra arguments left out",
+     _edit(_TRAIN, 'make_optimizer(hparams["optimizer"], lr=lr, **hparams["optimizer_args"])',
+           'make_optimizer(hparams["optimizer"], lr=lr)')),
+    ("train_model", "the schedule starts from a fixed 0.01 instead of the learning rate",
+     _edit(_TRAIN, 'make_schedule(hparams["schedule"], lr,',
+           'make_schedule(hparams["schedule"], 0.01,')),
     ("train_model", "builds the Network from layer_dims only (no batch norm, dropout or L2)",
      _edit(_TRAIN, "net = Network(**network_spec(hparams))",
            'net = Network(network_spec(hparams)["layer_dims"], output="softmax")')),
@@ -125,4 +187,10 @@ def prepare_data(X, Y, rng):
     ("train_model", "a fixed generator np.random.default_rng(0) instead of rng",
      _edit(_TRAIN, 'params = net.init_params(rng, "he")',
            'rng = np.random.default_rng(0)\n    params = net.init_params(rng, "he")')),
+    *[("choose_hyperparameters", description, _design(**changes))
+      for description, changes in _DESIGN_MUTATIONS],
+    ("choose_hyperparameters", "the design returned as a list of (key, value) pairs",
+     _design().replace("return {", "return list({").replace("    }\n", "    }.items())\n")),
+    ("choose_hyperparameters", "the dict built but not returned",
+     _design().replace("return {", "design = {")),
 ]
