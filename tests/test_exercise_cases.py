@@ -92,7 +92,7 @@ def test_early_stopping_cases_do_not_hang_on_the_comparison_form():
     from course_checks.runner import run_check
 
     # Written out as a student writes it, hence the same loop as the wrong answers of
-    # tests/mutations/nb03.py (deliberate): only the comparison is the point here.
+    # tests/mutations/nb03.toml (deliberate): only the comparison is the point here.
     def rearranged(dev_costs, patience, min_delta=0.0):
         best, best_epoch, bad = float("inf"), None, 0
         for epoch, cost in enumerate(dev_costs):
