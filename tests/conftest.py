@@ -93,7 +93,10 @@ def _execute(kind: str, name: str):
     if kind not in NOTEBOOK_KINDS:
         raise ValueError(f"kind must be one of {NOTEBOOK_KINDS}, not {kind!r}")
     directory = SOLUTIONS if kind == "solution" else NOTEBOOKS
-    report = execute_notebook(directory / f"{name}.ipynb")
+    # every explorer of the shared run moves its controls and reports its redraws
+    # (course_checks/explorer.py; read by tests/test_explorers.py)
+    report = execute_notebook(directory / f"{name}.ipynb",
+                              extra_env={"COURSE_EXPLORER_PROBE": "1"})
     MEASURED[f"{kind}:{name}"] = {
         "seconds": round(report.seconds, 2),
         "kernel_seconds": round(report.kernel_seconds, 2),

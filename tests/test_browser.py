@@ -14,7 +14,14 @@ drives Debian's Chromium (``/usr/bin/chromium``; never a downloaded browser).
 * every ipywidgets explorer (a cell whose output holds a slider or a dropdown) has
   its first slider moved with the keyboard (or its dropdown changed), and the
   figure (or the text, for an explorer that draws none) must change: both the
-  image data and a screenshot of the output area;
+  image data and a screenshot of the output area. The time from the key press to
+  the changed figure on the page is measured (the browser round trip), and the
+  explorer's own record of the redraw is read from the page (the hidden
+  ``.course-explorer-info`` element that ``course_checks.explorer`` writes: the
+  kernel's wall and CPU seconds, cached or not, the figure check's problems): the
+  redraw must take under :data:`REDRAW_CPU_SECONDS` of kernel CPU time, the round
+  trip under :func:`round_trip_limit`, and the figure check must find nothing
+  (legends inside their axes and off the data, by bounding boxes);
 * with ``COURSE_BROWSER_SOLUTIONS=1``, every solution notebook too, without any
   error output. Off by default: it doubles the time (6 min instead of 3 on this
   2-core machine, docs/ux.md), tests/test_notebooks.py runs every solution headless
@@ -128,7 +135,9 @@ class Lab:
             json.dumps({"fetchNews": "false", "checkForUpdates": False}))
         (config / "nbgrader_config.py").write_text(
             "c = get_config()  # noqa\n" + nbgrader_config)
-        self.env = {k: v for k, v in os.environ.items() if k != "COURSE_LIB_NO_PROGRESS"}
+        # (not the explorers' probe of tests/test_explorers.py: a person moves them here)
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("COURSE_LIB_NO_PROGRESS", "COURSE_EXPLORER_PROBE")}
         self.env.update(
             JUPYTER_CONFIG_DIR=str(config), JUPYTER_RUNTIME_DIR=str(state / "runtime"),
             JUPYTER_DATA_DIR=str(state / "data"), JUPYTERLAB_SETTINGS_DIR=str(state / "settings"),
@@ -367,6 +376,36 @@ async () => {
 """
 
 CONTROLS = ".noUi-handle, .widget-dropdown select"
+INFO = ".course-explorer-info"
+REDRAW_CPU_SECONDS = 0.5  # the kernel's CPU time for one redraw (tests/test_explorers.py)
+
+
+def round_trip_limit() -> float:
+    """Key press to changed figure on the page: the kernel's redraw (0.5 s), the PNG
+    sent and shown (about 0.2 s measured), and polling, on a machine whose cores the
+    other notebook pages, JupyterLab and Chromium share: 1.5 s, stretched by the
+    runnable jobs per core (the load average)."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return 1.5 * max(1.0, load / (os.cpu_count() or 1))
+
+
+JS_INFO = r"""
+els => {
+  // the explorer's record of its last drawing: data-* attributes, or the JSON title
+  const el = els[els.length - 1];
+  if (!el) return null;
+  let info = {};
+  try { info = JSON.parse(el.getAttribute('title') || '{}'); } catch (e) {}
+  if (el.dataset.draw) {
+    info.draw = Number(el.dataset.draw);
+    info.seconds = Number(el.dataset.seconds);
+    info.cpu_seconds = Number(el.dataset.cpuSeconds);
+    info.cached = el.dataset.cached === 'true';
+    info.problems = el.dataset.problems ? el.dataset.problems.split(' | ') : [];
+  }
+  return info;
+}
+"""
 
 
 def shot_name(*parts: str) -> str:
@@ -386,28 +425,29 @@ async def explorer_output(area) -> list[str]:
            }).filter(x => x)""")
 
 
-async def move_control(page, area) -> str:
-    """Move the explorer's first slider one step with the keyboard (or change its dropdown)."""
+async def move_control(page, area) -> tuple[str, float]:
+    """Move the explorer's first slider one step with the keyboard (or change its
+    dropdown). Returns what was done and the time (``time.monotonic``) of the move."""
     handles = area.locator(".noUi-handle")
     if await handles.count():
         handle = handles.first
         readout = area.locator(".widget-readout").first
         before = await readout.text_content() if await readout.count() else None
+        maximum = await handle.get_attribute("aria-valuemax")
+        now = await handle.get_attribute("aria-valuenow")
         await handle.focus()
-        await handle.press("ArrowRight")
-        await page.wait_for_timeout(300)
+        key = "ArrowLeft" if maximum is not None and now == maximum else "ArrowRight"
+        t_move = time.monotonic()
+        await handle.press(key)
         after = await readout.text_content() if await readout.count() else None
-        if before is not None and after == before:  # already at its maximum
-            await handle.press("ArrowLeft")
-            await handle.press("ArrowLeft")
-            after = await readout.text_content()
-        return f"slider {before} -> {after}"
+        return f"slider {before} -> {after}", t_move
     select = area.locator(".widget-dropdown select").first
     options = await select.locator("option").evaluate_all("os => os.map(o => o.value)")
     current = await select.input_value()
     other = next(o for o in options if o != current)
+    t_move = time.monotonic()
     await select.select_option(other)
-    return f"dropdown {current} -> {other}"
+    return f"dropdown {current} -> {other}", t_move
 
 
 async def check_explorer(page, index: int, prefix: str) -> dict:
@@ -434,24 +474,30 @@ async def check_explorer(page, index: int, prefix: str) -> dict:
         return info
     shown_before = await explorer_output(area)
     info["shows"] = "figure" if any(x.startswith("data:image") for x in shown_before) else "text"
+    info_before = await area.locator(INFO).evaluate_all(JS_INFO)
     before = await area.screenshot(path=SHOTS / f"{prefix}-{cell_id}-before.png")
-    info["control"] = await move_control(page, area)
+    info["control"], t0 = await move_control(page, area)
     if await manual.count():
         await manual.first.click()
-    t0 = time.monotonic()
     shown_after = shown_before
-    while time.monotonic() - t0 < 120:
-        await page.wait_for_timeout(250)
+    round_trip = None
+    while time.monotonic() - t0 < 120:  # poll often: this is the time a person waits
         shown_after = await explorer_output(area)
-        if shown_after and shown_after != shown_before and await page.evaluate(JS_IDLE):
+        if shown_after and shown_after != shown_before:
+            round_trip = time.monotonic() - t0
             break
+        await page.wait_for_timeout(40)
     await wait_idle(page)
     await page.wait_for_timeout(300)
     shown_after = await explorer_output(area)
     after = await area.screenshot(path=SHOTS / f"{prefix}-{cell_id}-after.png")
     info["output_changed"] = bool(shown_after) and shown_after != shown_before
     info["screenshot_changed"] = before != after
-    info["seconds"] = round(time.monotonic() - t0, 2)
+    info["round_trip_seconds"] = round(round_trip, 3) if round_trip is not None else None
+    helper = await area.locator(INFO).evaluate_all(JS_INFO)
+    if helper is not None:  # an explorer made with course_checks.explorer
+        info["kernel"] = helper
+        info["helper_redrew"] = info_before is None or helper.get("draw") != info_before.get("draw")
     return info
 
 
@@ -594,6 +640,21 @@ def common_checks(result: dict, kind: str, name: str) -> None:
         assert e["output_changed"] and e["screenshot_changed"], (
             f"{kind} {name}, explorer {e['cell']}: its {e['shows']} did not change after "
             f"{e.get('control')} (screenshots in {SHOTS})")
+        limit = round_trip_limit()
+        assert e["round_trip_seconds"] is not None and e["round_trip_seconds"] < limit, (
+            f"{kind} {name}, explorer {e['cell']}: {e['round_trip_seconds']} s from "
+            f"{e.get('control')} to the new figure on the page (limit {limit:.2f} s)")
+        kernel = e.get("kernel")
+        if kernel is None:  # not made with course_checks.explorer (yet): 03, 04, 12
+            warnings.warn(f"{kind} {name}, explorer {e['cell']} reports no redraw record "
+                          "(not made with course_checks.explorer)", stacklevel=2)
+            continue
+        assert e["helper_redrew"], f"{kind} {name}, explorer {e['cell']}: no new drawing"
+        assert kernel["cpu_seconds"] < REDRAW_CPU_SECONDS, (
+            f"{kind} {name}, explorer {e['cell']}: the redraw took {kernel['cpu_seconds']} s "
+            f"of kernel CPU time ({kernel['seconds']} s wall) after {e.get('control')}")
+        assert kernel["problems"] == [], (
+            f"{kind} {name}, explorer {e['cell']}: {kernel['problems']}")
 
 
 # ---- first: start the notebook runs, so the pages work while the other tests run --------
@@ -978,4 +1039,12 @@ def teardown_module(module):
     if slow:  # a student waits on these with no progress bar
         lines.append("cells over 10 s without a progress bar:")
         lines += [f"  {key} {cell}: {sec:.1f} s" for key, cell, sec in slow]
+    moved = [(key, e) for key, r in REPORT.items() for e in r.get("explorers", [])]
+    if moved:
+        lines.append("explorers: key press to new figure (s); kernel redraw wall / CPU (s)")
+        for key, e in moved:
+            k = e.get("kernel") or {}
+            lines.append(f"  {key} {e['cell']:<16} {e.get('round_trip_seconds')!s:>7}   "
+                         f"{k.get('seconds', '-')!s:>7} / {k.get('cpu_seconds', '-')!s:<7}"
+                         f"{' (cached)' if k.get('cached') else ''}")
     print("\n".join(lines))

@@ -44,7 +44,7 @@ def test_settings_are_the_notebooks():
             "decayed = lambda epoch: 0.2 / (1 + 0.3 * epoch)",
             "rng=np.random.default_rng(seed)) for seed in range(20)]"],
         "explorer-text": ["$\\alpha_0 = 0.02$, exponential with $r = 0.5$"],
-        "explorer-demo": ["for seed in range(12)]"],
+        "explorer-demo": ["for seed in range(6)]"],
         "real-demo": [
             "datasets.make_football(300, np.random.default_rng(0))",
             "for _ in range(3000):", "2.0 * dZ @ X_fb.T / X_fb.shape[1]",
@@ -127,11 +127,11 @@ def test_the_constant_rate_cloud_keeps_its_size(section1):
 
 def test_a_decay_too_fast_freezes_before_the_minimum():
     """The explorer's "a decay so fast that the iterates freeze before they reach the
-    minimum (α0 = 0.02, exponential with r = 0.5)", against a constant α0 = 0.02 (mean
-    final distance 0.52 against 0.016, from a start 4.2 away)."""
+    minimum (α0 = 0.02, exponential with r = 0.5)", against a constant α0 = 0.02, over the
+    explorer's 6 seeds (mean final distance 0.515 against 0.013, from a start 4.2 away)."""
     frozen = np.mean([_sgd_linear(lambda e: schedules.exponential_decay(0.02, e, 0.5), s)[1][-1]
-                      for s in range(12)])
-    constant = np.mean([_sgd_linear(lambda e: 0.02, s)[1][-1] for s in range(12)])
+                      for s in range(6)])
+    constant = np.mean([_sgd_linear(lambda e: 0.02, s)[1][-1] for s in range(6)])
     assert frozen > 0.3 and frozen > 10 * constant
 
 

@@ -271,8 +271,8 @@ async def open_menu(page, label: str) -> str:
     return await menu.inner_text()
 
 
-async def view_of(browser: Browser, url: str, shot: str, notebook: str) -> dict:
-    """Open the printed URL as a student would; what the view shows."""
+async def open_lab(browser: Browser, url: str):
+    """A new browser context and page on ``url``, once JupyterLab has restored its layout."""
     context = await browser.browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     try:
@@ -280,6 +280,16 @@ async def view_of(browser: Browser, url: str, shot: str, notebook: str) -> dict:
         await page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell",
                                      timeout=120_000)
         await page.evaluate("() => window.jupyterapp.restored")
+    except Exception:
+        await context.close()
+        raise
+    return context, page
+
+
+async def view_of(browser: Browser, url: str, shot: str, notebook: str) -> dict:
+    """Open the printed URL as a student would; what the view shows."""
+    context, page = await open_lab(browser, url)
+    try:
         await page.wait_for_function(JS_OPENED, timeout=60_000)
         await page.wait_for_timeout(4000)  # the news toast comes a moment after the start
         seen = await page.evaluate(JS_VIEW)
@@ -393,13 +403,8 @@ def test_running_a_notebook_leaves_git_clean(chromium, clone, tmp_path):
     lab, url = course_lab(clone, tmp_path / "state")
 
     async def go() -> dict:
-        context = await chromium.browser.new_context(viewport={"width": 1280, "height": 900})
-        page = await context.new_page()
+        context, page = await open_lab(chromium, url)
         try:
-            await page.goto(url)
-            await page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell",
-                                         timeout=120_000)
-            await page.evaluate("() => window.jupyterapp.restored")
             ran = {p: await page.evaluate(JS_RUN_SAVE, p)
                    for p in ("index.ipynb", "00_welcome.ipynb")}
             await page.screenshot(path=SHOTS / "lab-student-00-run-saved.png")

@@ -438,3 +438,114 @@ def test_figure_outputs_carry_the_alt_text_into_the_html_export():
     assert len(imgs) == 2 and all(png in img for img in imgs), imgs
     assert f'alt="{meta["alt"]}"' in imgs[0], imgs[0]
     assert 'alt="No description has been provided' in imgs[1]  # nbconvert's placeholder
+
+
+# ---- figure_problems / fix_legends: legends, cut and small text, long numbers ----------
+
+XS = np.linspace(0, 10, 200)
+
+
+def test_a_clean_figure_has_no_problem():
+    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    ax.plot(XS, XS / 10, label="rising")
+    ax.plot(XS, 1 - XS / 20, label="falling slowly")
+    ax.set_ylim(-1, 1.5)
+    ax.legend(loc="lower right")
+    ax.set_title("two lines")
+    assert plots.figure_problems(fig) == []
+
+
+def test_a_legend_over_a_line_is_found_and_moved():
+    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    ax.plot(XS, np.full_like(XS, 0.95), label="along the top")
+    ax.plot(XS, XS / 10, label="rising")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left")
+    problems = plots.figure_problems(fig)
+    assert problems == ["legend of an axes covers line 'along the top'"]
+    moved = plots.fix_legends(fig)
+    assert moved and plots.figure_problems(fig) == []
+    assert plots.fix_legends(fig) == []           # nothing left to move
+
+
+def test_a_segment_crossing_the_legend_counts_without_a_point_inside():
+    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    ax.plot([0, 10], [0.9, 0.9], label="two points only")   # crosses the legend, no vertex in it
+    ax.plot([0, 10], [0, 0.3], label="low")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper center")
+    assert plots.figure_problems(fig) == ["legend of an axes covers line 'two points only'"]
+    ax.get_legend().set_loc("lower right")
+    assert plots.figure_problems(fig) == []
+
+
+def test_a_legend_over_bars_markers_or_a_note_is_found():
+    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(9, 3), layout="constrained")
+    a1.bar([0, 1, 2], [1, 1, 1], label="bars")
+    a1.plot([0], [0.2], "o", label="dot")
+    a1.legend(loc="center")
+    a2.scatter([0.5], [0.5], label="one point")
+    a2.set_xlim(0, 1), a2.set_ylim(0, 1)
+    a2.legend(loc="center")
+    a3.plot([0, 1], [0, 0], label="flat")
+    a3.text(0.5, 0.9, "diverged (NaN cost)", ha="center")
+    a3.set_ylim(-0.1, 1)
+    a3.legend(loc="upper center")
+    problems = plots.figure_problems(fig)
+    assert any("covers bar 'bars'" in p for p in problems), problems
+    assert any("covers points" in p for p in problems), problems
+    assert any("covers note 'diverged (NaN cost)'" in p for p in problems), problems
+
+
+def test_a_legend_outside_its_axes_must_be_clear_of_all_axes_and_in_the_figure():
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(8, 3), layout="constrained")
+    for ax in (a1, a2):
+        ax.plot([0, 1], [0, 1], label="line")
+    a1.legend(loc="upper left", bbox_to_anchor=(0.8, 1))     # half over the next axes
+    assert any("sticks out of its axes" in p for p in plots.figure_problems(fig))
+    a1.get_legend().set_bbox_to_anchor((0, -0.2), transform=a1.transAxes)  # below: fine
+    assert plots.figure_problems(fig) == []
+    a2.legend(loc="upper left", bbox_to_anchor=(1.5, 1))     # beyond the figure's edge
+    assert any("cut off by the figure's edge" in p for p in plots.figure_problems(fig))
+
+
+def test_cut_titles_small_text_and_long_numbers_are_found():
+    fig, ax = plt.subplots(figsize=(4, 3))                   # no layout engine
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("a title far too long for this figure: it runs past both edges of it")
+    assert any("is cut off by the figure's edge" in p for p in plots.figure_problems(fig))
+    fig, ax = plt.subplots(figsize=(20, 4.3), layout="constrained")
+    ax.plot([0, 1], [0, 1], label="α = 0.316228")
+    ax.legend(fontsize=8)
+    problems = plots.figure_problems(fig)
+    assert any("prints a number with 5 or more decimals" in p for p in problems)
+    small = [p for p in problems if "pt at display size" in p]
+    assert small and "(figure 20 in wide)" in small[0], problems
+    fig.set_size_inches(8, 4)
+    assert not any("pt at display size" in p for p in plots.figure_problems(fig))
+    assert plots.figure_problems(fig, display_width=300) != []  # a narrow window: too small
+
+
+def test_ticks_outside_the_view_are_not_cut_text():
+    fig, ax = plt.subplots(figsize=(5, 3), layout="constrained")
+    ax.plot([0.05, 0.95], [0.1, 0.9])
+    ax.set_xlim(0, 1)
+    assert plots.figure_problems(fig) == []
+
+
+def test_readable_numbers():
+    assert plots.readable(10 ** -0.5) == "0.316"
+    assert plots.readable(1e-8) == "1e-08"
+    assert plots.readable(200.0) == "200"
+    assert plots.readable(0.123456, digits=2) == "0.12"
+    assert plots.readable(float("nan")) == "nan"
+
+
+def test_histograms_as_steps_are_the_same_counts():
+    acts = [np.random.default_rng(0).standard_normal((5, 40)) for _ in range(2)]
+    bars = plots.plot_activation_histograms(acts, bins=10, range_=(-3, 3))
+    steps = plots.plot_activation_histograms(acts, bins=10, range_=(-3, 3), steps=True)
+    for b, s in zip(bars, steps):
+        assert len(s.patches) == 1
+        heights = [p.get_height() for p in b.patches]
+        assert np.allclose(s.patches[0].get_data().values, heights)
