@@ -290,3 +290,16 @@ def pytest_xdist_make_scheduler(config, log):
 
     return GroupScheduling(config, log)
 
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test process (tests/test_browser.py's ``Browser``), shared
+    by the browser and lab tests; they skip with the reason when it is not available."""
+    from test_browser import NO_BROWSER, Browser
+
+    if NO_BROWSER:
+        pytest.skip(NO_BROWSER)
+    b = Browser()
+    yield b
+    b.close()

@@ -288,7 +288,8 @@ async (path) => {
     nb.activeCellIndex = i;
     nb.deselectAll();
     const t0 = performance.now();
-    await app.commands.execute('notebook:run-cell');
+    // widgetId: run this panel's active cell even if another tab is the current one
+    await app.commands.execute('notebook:run-cell', {widgetId: panel.id});
     times[cell.model.id] = (performance.now() - t0) / 1000;
   }
   const kernel = panel.sessionContext.session.kernel;
@@ -542,13 +543,7 @@ async def run_in_lab(pages: asyncio.Queue, kind: str, name: str) -> dict:
 # ---- fixtures --------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if NO_BROWSER:
-        pytest.skip(NO_BROWSER)
-    b = Browser()
-    yield b
-    b.close()
+# ``browser`` (one Chromium per test process, shared with tests/test_lab.py): conftest.py
 
 
 @pytest.fixture(scope="session")

@@ -38,7 +38,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_browser import JS_CLOSE, JS_RUN, NO_BROWSER, SHOTS, Browser, free_port
+from test_browser import JS_CLOSE, JS_RUN, SHOTS, Browser, free_port
 
 from autograder import NOTEBOOKS, ROOT
 
@@ -216,12 +216,9 @@ class CourseLab:
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    if NO_BROWSER:
-        pytest.skip(NO_BROWSER)
-    b = Browser()
-    yield b
-    b.close()
+def chromium(browser):
+    """The test process's Chromium (``browser`` in tests/conftest.py)."""
+    return browser
 
 
 def course_lab(root: Path, state: Path, *extra: str):
