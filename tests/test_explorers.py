@@ -57,8 +57,6 @@ EXPLORERS = {
     "12_capstone": "explore",
     "13_frameworks": "translate",
 }
-# converted to the helper after the others (their notebooks were being edited)
-NOT_YET_CONVERTED = {"03_regularization", "04_gradient_checking", "12_capstone"}
 CPU_LIMIT = 0.5
 SLIDERS = ("IntSlider", "FloatSlider", "FloatLogSlider", "SelectionSlider",
            "IntRangeSlider", "FloatRangeSlider", "SelectionRangeSlider")
@@ -102,8 +100,6 @@ def probe_of(cell) -> dict | None:
 def test_every_explorer_is_listed_and_uses_the_helper(name):
     nb = nbformat.read(SOLUTIONS / f"{name}.ipynb", as_version=4)
     cell = explorer_cell(nb, name)
-    if name in NOT_YET_CONVERTED and "explorer(" not in cell.source:
-        pytest.xfail(f"{name}: explorer cell not converted to course_checks.explorer yet")
     assert "from course_checks.explorer import explorer" in "\n".join(
         c.source for c in nb.cells if c.cell_type == "code")
     assert "explorer(" in cell.source and "widgets.interact" not in cell.source
@@ -112,9 +108,6 @@ def test_every_explorer_is_listed_and_uses_the_helper(name):
 
 @pytest.mark.parametrize("name", sorted(EXPLORERS))
 def test_explorer_redraws_fast_and_clean(name, executed_notebook):
-    source = explorer_cell(nbformat.read(SOLUTIONS / f"{name}.ipynb", as_version=4), name)
-    if name in NOT_YET_CONVERTED and "explorer(" not in source.source:
-        pytest.xfail(f"{name}: explorer cell not converted to course_checks.explorer yet")
     report = executed_notebook("solution", name)
     cell = explorer_cell(report.nb, name)
     errors = [o for o in cell.outputs if o.get("output_type") == "error"]
