@@ -1067,22 +1067,7 @@ def test_12_a_sound_pipeline_reaches_96_to_99_percent():
     accs = []
     for seed in SEEDS:
         for bn in (False, True):
-            hp = {
-                "n_x": 64,
-                "n_classes": 10,
-                "hidden_units": 128,
-                "num_hidden_layers": 1,
-                "batch_norm": bn,
-                "keep_prob": 0.9 if bn else 1.0,
-                "lambd": 0.3 if bn else 0.5,
-                "optimizer": "adam",
-                "optimizer_args": {},
-                "learning_rate": 3e-3 if bn else 5e-3,
-                "schedule": "inverse_time",
-                "schedule_args": {"decay_rate": 0.05 if bn else 0.02},
-                "epochs": 30,
-                "batch_size": 64,
-            }
+            hp = ref.pipeline_recipe(128, batch_norm=bn)
             params, state = _quiet(ref.capstone_pipeline, X, Y, hp, np.random.default_rng(seed))
             _, _, X_dv, Y_dv, _, _ = ref.prepare_data(X, Y, np.random.default_rng(seed))
             accs.append(accuracy(Network(**ref.network_spec(hp)), params, X_dv, Y_dv, state))

@@ -339,12 +339,13 @@ def _digits() -> tuple[np.ndarray, np.ndarray]:
     return X, Y
 
 
-def _pipeline_case(rng: np.random.Generator, i: int) -> Case:
-    X, Y = _digits()
-    bn = i % 2 == 1
-    hp = {
+def pipeline_recipe(hidden_units: int, batch_norm: bool) -> dict[str, Any]:
+    """The fixed recipes ``capstone_pipeline`` is checked with (the notebook's text quotes
+    them): one hidden layer, Adam with inverse-time decay, 30 epochs, mini-batches of 64."""
+    bn = batch_norm
+    return {
         "n_x": 64, "n_classes": 10,
-        "hidden_units": int(rng.integers(96, 161)),
+        "hidden_units": hidden_units,
         "num_hidden_layers": 1,
         "batch_norm": bn,
         "keep_prob": 0.9 if bn else 1.0,
@@ -357,6 +358,12 @@ def _pipeline_case(rng: np.random.Generator, i: int) -> Case:
         "epochs": 30,
         "batch_size": 64,
     }
+
+
+def _pipeline_case(rng: np.random.Generator, i: int) -> Case:
+    X, Y = _digits()
+    hp = pipeline_recipe(int(rng.integers(96, 161)), batch_norm=i % 2 == 1)
+    bn = hp["batch_norm"]
     return Case((X, Y, hp, Rng(seed(rng))), names=("X", "Y", "hparams", "rng"),
                 note=f"the digits; {hp['hidden_units']} hidden units, "
                      f"{'with' if bn else 'without'} batch norm, {hp['epochs']} epochs")
