@@ -31,11 +31,11 @@ from mutations import MODULES, Outcome, load, report, run, tally
 KNOWN_HOLES: dict[tuple[str, str], str] = {}
 
 # The share of mutations named (by the catalogue, the runner or the diagnosis), as
-# measured when the floor was last raised (2026-12-07: 294 of 327, 89.9 %), rounded down
-# to a whole percent: the diagnosis works within a time budget, and on a loaded machine
-# one or two namings can come and go. Goal: 0.85. Raise it when the measure does; never
-# lower it below what is measured.
-NAMED_FLOOR = 0.89
+# measured when the floor was last raised (2026-12-07, end of day: 340 of 371, 91.6 %),
+# rounded down to a whole percent and one more for margin: the diagnosis works within a
+# time budget, and on a loaded machine one or two namings can come and go. Goal: 0.85.
+# Raise it when the measure does; never lower it below what is measured.
+NAMED_FLOOR = 0.90
 
 _CACHE: dict[str, list[Outcome]] = {}
 
