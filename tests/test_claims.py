@@ -80,6 +80,12 @@ def _full_batch(net, params, X, Y, optimizer, epochs, seed=0, **kwargs):
     )
 
 
+def _adam(net, params, X, Y, *, epochs, batch_size, seed):
+    """Adam at α = 0.01 on mini-batches, quietly, as the notebooks' demos train."""
+    return _quiet(train, net, params, X, Y, optimizer=Adam(lr=0.01), epochs=epochs,
+                  batch_size=batch_size, rng=np.random.default_rng(seed), progress=False)
+
+
 # ---- 01 practical aspects ------------------------------------------------------------
 
 
@@ -184,18 +190,8 @@ def _nb01_breast_cancer(seed: int) -> dict[str, tuple[float, float]]:
         "raw": (X_tr, X_dv),
         "standardized": (standardize(X_tr, mu, sigma), standardize(X_dv, mu, sigma)),
     }.items():
-        res = _quiet(
-            train,
-            net,
-            net.init_params(np.random.default_rng(seed), "xavier"),
-            A,
-            Y_tr,
-            optimizer=Adam(lr=0.01),
-            epochs=200,
-            batch_size=64,
-            rng=np.random.default_rng(seed),
-            progress=False,
-        )
+        p0 = net.init_params(np.random.default_rng(seed), "xavier")
+        res = _adam(net, p0, A, Y_tr, epochs=200, batch_size=64, seed=seed)
         out[name] = (res.history.cost[-1], accuracy(net, res.params, B, Y_dv))
     return out
 
@@ -520,18 +516,8 @@ def _nb03_digits(seed: int):
     net = Network((64, 32, 10), output="softmax")
     out = {}
     for name, (Xa, Ya) in {"plain": (Xd, Yd), "augmented": (X_aug, Y_aug)}.items():
-        res = _quiet(
-            train,
-            net,
-            net.init_params(np.random.default_rng(seed), "he"),
-            Xa,
-            Ya,
-            optimizer=Adam(lr=0.01),
-            epochs=40,
-            batch_size=32,
-            rng=np.random.default_rng(seed),
-            progress=False,
-        )
+        p0 = net.init_params(np.random.default_rng(seed), "he")
+        res = _adam(net, p0, Xa, Ya, epochs=40, batch_size=32, seed=seed)
         out[name] = (accuracy(net, res.params, Xv, Yv), accuracy(net, res.params, Xv_shift, Yv))
     return out
 
@@ -606,18 +592,7 @@ def test_04_a_bias_bug_hides_at_initialization():
         cost, right = _nb04_cost_and_grads(reg_net, X, Y)
         _, wrong = _nb04_cost_and_grads(reg_net, X, Y, bias_l2=lam)
         p0 = reg_net.init_params(np.random.default_rng(4 + seed), "he")
-        p1 = _quiet(
-            train,
-            reg_net,
-            p0,
-            X,
-            Y,
-            optimizer=Adam(lr=0.01),
-            epochs=300,
-            batch_size=40,
-            rng=np.random.default_rng(seed),
-            progress=False,
-        ).params
+        p1 = _adam(reg_net, p0, X, Y, epochs=300, batch_size=40, seed=seed).params
         at_init = gradient_check(cost, wrong, p0).difference
         assert at_init == gradient_check(cost, right, p0).difference
         after = gradient_check(cost, wrong, p1)

@@ -6,6 +6,10 @@ of more than about 709 is ``inf`` in float64) or the log of a probability underf
 (``e^-800`` is 0). Otherwise a student's naive formula passes every check. Each naive
 formula below is written as a student would write it, without the stabilization (or
 with a shift that does not stabilize), and must fail the visible and the hidden checks.
+
+They repeat, on purpose, some of the catalogued mistakes of
+``course_checks/exercises/nb11_softmax_regression.py`` (``duplicates`` pairs the two
+files): a test of the cases written from the catalogue would prove nothing about them.
 """
 
 from __future__ import annotations
