@@ -381,6 +381,8 @@ def _relu(Z):
     return np.maximum(Z, 0)
 
 
+# Same layout as regularized_backward's entry, nb10's batchnorm_forward and nb12's
+# prepare_data: one variant(_fwd_generic, flag=...) per mistake (deliberate, see __init__.py).
 register("regularized_forward", regularized_forward, _reg_fwd_case, points=3,
          visible_cases=3, hidden_cases=10, implements=(forward, _lib_dropout_forward, dropout_mask),
          summary="forward pass of an L-layer ReLU network with inverted dropout after every "
@@ -488,6 +490,8 @@ def _bwd_generic(Y, params, cache, keep_probs, lambd, *, dropout="ok", l2_factor
     return {k: grads[k] for k in params}
 
 
+# Same layout as regularized_forward's entry and nb09's samplers (deliberate, see
+# __init__.py).
 register("regularized_backward", regularized_backward, _reg_bwd_case, points=3,
          visible_cases=3, hidden_cases=10, depends_on=("regularized_forward",),
          implements=(backward, _lib_dropout_backward, l2_penalty_grad),
