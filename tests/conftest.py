@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -93,10 +94,11 @@ def _execute(kind: str, name: str):
     if kind not in NOTEBOOK_KINDS:
         raise ValueError(f"kind must be one of {NOTEBOOK_KINDS}, not {kind!r}")
     directory = SOLUTIONS if kind == "solution" else NOTEBOOKS
-    # every explorer of the shared run moves its controls and reports its redraws
+    # every explorer of the solution's run moves its controls and reports its redraws
     # (course_checks/explorer.py; read by tests/test_explorers.py)
-    report = execute_notebook(directory / f"{name}.ipynb",
-                              extra_env={"COURSE_EXPLORER_PROBE": "1"})
+    report = execute_notebook(
+        directory / f"{name}.ipynb",
+        extra_env={"COURSE_EXPLORER_PROBE": "1"} if kind == "solution" else None)
     MEASURED[f"{kind}:{name}"] = {
         "seconds": round(report.seconds, 2),
         "kernel_seconds": round(report.kernel_seconds, 2),
@@ -184,8 +186,9 @@ ORDER = ("test_browser.py", "test_redteam.py", "test_lab.py", "test_claims.py",
          "test_cluster.py", "test_autograder.py", "test_instructor.py", "test_gradescope.py")
 # Modules whose tests share a per-process state and so run in one worker: the browser
 # session (one JupyterLab, one Chromium; test_lab.py: one git copy and one Chromium),
-# the red team's graded groups, the lesson claims' cached training runs.
-ONE_WORKER = ("test_browser.py", "test_redteam.py", "test_lab.py", "test_claims.py")
+# the red team's graded groups. The lesson claims (test_claims.py) share cached training
+# runs within a notebook only: one group per notebook.
+ONE_WORKER = ("test_browser.py", "test_redteam.py", "test_lab.py")
 # Heavy modules whose tests are each slow and independent (no module fixture): each
 # test is a work unit of its own. Other heavy modules are one unit each.
 PER_TEST = ("test_autograder.py", "test_cluster.py", "test_sandbox_lib.py")
@@ -194,6 +197,9 @@ PER_TEST = ("test_autograder.py", "test_cluster.py", "test_sandbox_lib.py")
 def xdist_group(item: pytest.Item) -> str | None:
     """The xdist group of a test (None: a work unit of its own)."""
     module = item.path.name
+    if module == "test_claims.py":  # its caches are per notebook (_nb03_fit, ...)
+        m = re.match(r"test_(\d\d)_", item.name)
+        return f"{module}:{m.group(1)}" if m else module
     if module in ONE_WORKER:
         return module
     name = getattr(item, "callspec", None) and item.callspec.params.get("name")
