@@ -121,8 +121,7 @@ class Explorer:
     """
 
     def __init__(self, draw: Callable[..., Any], controls: dict[str, Any], *,
-                 name: str | None = None, cache_size: int = 32, manual: bool = False,
-                 button: str = "Draw") -> None:
+                 name: str | None = None, cache_size: int = 32) -> None:
         import ipywidgets as widgets
 
         if not callable(draw):
@@ -161,17 +160,9 @@ class Explorer:
         self.output = widgets.Output(layout=widgets.Layout(min_height="60px"))
         row = widgets.Box(list(self.controls.values()), layout=widgets.Layout(
             display="flex", flex_flow="row wrap", align_items="center", grid_gap="4px 24px"))
-        children: list[Any] = [row]
-        self.button = None
-        if manual:
-            self.button = widgets.Button(description=button, button_style="primary")
-            self.button.on_click(lambda _: self.update())
-            children.append(self.button)
-        self.widget = widgets.VBox([*children, self.output])
-        self.manual = manual
-        if not manual:
-            for control in self.controls.values():
-                control.observe(self._changed, names="value")
+        self.widget = widgets.VBox([row, self.output])
+        for control in self.controls.values():
+            control.observe(self._changed, names="value")
 
     def __repr__(self) -> str:
         return f"<explorer {self.name!r}: {', '.join(self.controls)}>"
@@ -201,9 +192,8 @@ class Explorer:
         record = {"explorer": self.name, "draw": len(self.records) + 1,
                   "values": {k: _jsonable(v) for k, v in values.items()}, "moved": moved,
                   "cached": cached, "problems": list(problems), "fixed_legends": list(fixes),
-                  "seconds": 0.0, "cpu_seconds": 0.0}
-        record["seconds"] = round(time.perf_counter() - t0, 4)
-        record["cpu_seconds"] = round(time.process_time() - c0, 4)
+                  "seconds": round(time.perf_counter() - t0, 4),
+                  "cpu_seconds": round(time.process_time() - c0, 4)}
         # one state update replaces the whole output: no blank output in between
         self.output.outputs = (*outputs, self._info(record))
         self.records.append(record)
@@ -285,11 +275,7 @@ class Explorer:
             if new == old:
                 continue
             control.value = new
-            if self.manual:
-                self.update(moved=control.description)
             control.value = old
-            if self.manual:
-                self.update(moved=control.description)
         return self.records[start:]
 
     def summary(self) -> dict:
@@ -330,11 +316,11 @@ def _png(fig: Any) -> bytes:
 
 
 def explorer(draw: Callable[..., Any], *, name: str | None = None, cache_size: int = 32,
-             manual: bool = False, **controls: Any) -> Explorer:
+             **controls: Any) -> Explorer:
     """Show ``controls`` (ipywidgets, by ``draw``'s argument names) above ``draw``'s
     figure, redrawn when they change (see the module); returns the :class:`Explorer`.
 
-    ``manual=True`` redraws only when its button is clicked. End the cell with ``;``
+    End the cell with ``;``
     (the explorer is displayed already). Example::
 
         def show(beta=0.9):
@@ -346,7 +332,7 @@ def explorer(draw: Callable[..., Any], *, name: str | None = None, cache_size: i
     """
     from IPython.display import HTML, display
 
-    ex = Explorer(draw, controls, name=name, cache_size=cache_size, manual=manual)
+    ex = Explorer(draw, controls, name=name, cache_size=cache_size)
     display(ex.widget)
     ex.update()
     if os.environ.get(PROBE_ENV) == "1":

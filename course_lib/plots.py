@@ -55,7 +55,6 @@ __all__ = [
     "plot_history",
     "plot_optimizer_paths",
     "plot_schedules",
-    "readable",
     "use_course_style",
 ]
 
@@ -651,7 +650,7 @@ def _covered(ax: Any, box: Any, renderer: Any) -> list[str]:
                 & (xy[:, 1] >= axbox.y0 - 1) & (xy[:, 1] <= axbox.y1 + 1)] \
             if line.get_linestyle() in ("None", "", " ", "none") else xy
         marker = line.get_marker() not in (None, "None", "", " ", "none")
-        pad = line.get_markersize() * fig_px_per_pt(ax.figure) / 2 if marker else 0.0
+        pad = line.get_markersize() * _px_per_pt(ax.figure) / 2 if marker else 0.0
         connected = line.get_linestyle() not in ("None", "", " ", "none")
         if _segments_hit_box(xy, box.padded(pad), connected):
             hit.append(f"line {line.get_label()!r}")
@@ -675,7 +674,7 @@ def _covered(ax: Any, box: Any, renderer: Any) -> list[str]:
     return hit
 
 
-def fig_px_per_pt(fig: Any) -> float:
+def _px_per_pt(fig: Any) -> float:
     """Pixels of ``fig``'s image per typographic point (dpi / 72)."""
     return fig.dpi / 72.0
 
@@ -709,7 +708,7 @@ def figure_problems(fig: Any, *, display_width: float = DISPLAY_WIDTH_PX,
     * **small text**: every text is at least ``min_font`` points once the figure is
       shown ``display_width`` pixels wide at most (a wider figure is scaled down);
     * **long numbers**: no text prints a number with 5 or more decimals
-      ("α = 0.316228"); round it (:func:`readable`).
+      ("α = 0.316228"); round it (``f"{x:.3g}"``).
 
     ``fig`` may be an Axes (its figure is checked). Each problem is one line naming
     the artist.
@@ -731,7 +730,7 @@ def figure_problems(fig: Any, *, display_width: float = DISPLAY_WIDTH_PX,
             smallest = (size, text.get_text()[:40])
         if _LONG_NUMBER.search(text.get_text()):
             problems.append(f"text {text.get_text()[:40]!r} prints a number with 5 or more "
-                            "decimals: round it (plots.readable)")
+                            "decimals: round it (e.g. f\"{x:.3g}\")")
     if smallest is not None and smallest[0] < min_font - 1e-9:
         problems.append(f"text {smallest[1]!r} is {smallest[0]:.1f} pt at display size "
                         f"(figure {figbox.width / fig.dpi:.3g} in wide); at least {min_font:g} pt: "
@@ -804,16 +803,6 @@ def fix_legends(fig: Any) -> list[str]:
         leg.set_bbox_to_anchor((1.02, 1.0), transform=ax.transAxes)
         moved.append(f"{tag}: moved outside the axes, to the right")
     return moved
-
-
-def readable(x: float, digits: int = 3) -> str:
-    """A number for a title or a legend: ``digits`` significant digits, no trailing
-    zeros, scientific notation only for very small or large values
-    (0.316228 -> "0.316", 1e-08 -> "1e-08", 200.0 -> "200")."""
-    x = float(x)
-    if not np.isfinite(x):
-        return str(x)
-    return f"{x:.{digits}g}"
 
 
 use_course_style()

@@ -464,9 +464,6 @@ async def check_explorer(page, index: int, prefix: str) -> dict:
     if not await area.locator(CONTROLS).count():
         info["skipped"] = "no slider or dropdown (a progress bar)"
         return info
-    manual = area.locator("button", has_text="Run Interact")
-    if await manual.count():  # interact_manual: nothing is drawn before the first click
-        await manual.first.click()
     try:
         await area.locator(".widget-output .jp-OutputArea-output").first.wait_for(timeout=120_000)
         await wait_idle(page)
@@ -478,8 +475,6 @@ async def check_explorer(page, index: int, prefix: str) -> dict:
     info_before = await area.locator(INFO).evaluate_all(JS_INFO)
     before = await area.screenshot(path=SHOTS / f"{prefix}-{cell_id}-before.png")
     info["control"], t0 = await move_control(page, area)
-    if await manual.count():
-        await manual.first.click()
     shown_after = shown_before
     round_trip = None
     while time.monotonic() - t0 < 120:  # poll often: this is the time a person waits

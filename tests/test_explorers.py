@@ -234,16 +234,6 @@ def test_probe_moves_every_control_and_back(quiet_display, monkeypatch):
     assert summary["controls"]["a"]["continuous_update"] is False
 
 
-def test_manual_explorer_draws_on_its_button(quiet_display):
-    calls = []
-    ex = ex_mod.explorer(lambda a=1: calls.append(a), manual=True,
-                         a=widgets.IntSlider(value=1, min=0, max=3))
-    ex.controls["a"].value = 2
-    assert calls == [1]
-    ex.button.click()
-    assert calls == [1, 2]
-
-
 def test_moved_value_is_one_step():
     assert moved_value(widgets.IntSlider(value=3, min=0, max=5)) == 4
     assert moved_value(widgets.IntSlider(value=5, min=0, max=5)) == 4

@@ -359,15 +359,6 @@ def test_instructor_lab(chromium, clone, tmp_path):
 JS_RUN_SAVE = r"""
 async (path) => {
   const app = window.jupyterapp;
-  // 'notebook:run-cell' runs the *current* notebook: with another one still open (the
-  // landing page, opened by the URL) it could run that one. Close every other document
-  // first, so the only notebook is the one run.
-  for (const w of [...app.shell.widgets('main')]) {
-    if (w.context && w.context.path !== path) {
-      if (w.context.model.dirty) await w.context.save();
-      w.close();
-    }
-  }
   const run = """ + JS_RUN.strip() + r""";
   const result = await run(path);
   // the panel run() used (docmanager:open returns the open one)

@@ -533,14 +533,6 @@ def test_ticks_outside_the_view_are_not_cut_text():
     assert plots.figure_problems(fig) == []
 
 
-def test_readable_numbers():
-    assert plots.readable(10 ** -0.5) == "0.316"
-    assert plots.readable(1e-8) == "1e-08"
-    assert plots.readable(200.0) == "200"
-    assert plots.readable(0.123456, digits=2) == "0.12"
-    assert plots.readable(float("nan")) == "nan"
-
-
 def test_histograms_as_steps_are_the_same_counts():
     acts = [np.random.default_rng(0).standard_normal((5, 40)) for _ in range(2)]
     bars = plots.plot_activation_histograms(acts, bins=10, range_=(-3, 3))

@@ -477,16 +477,16 @@ register("capstone_pipeline", capstone_pipeline, _pipeline_case, points=2,
 # Together they bound the time of one training run, allow many good designs (one hidden
 # layer of 64 to 256 units, 20 to 40 epochs; two layers of 64; batch norm or not) and
 # forbid brute force (a 512-unit network for 100 epochs). Measured on one BLAS thread:
-# 0.2 s for the reference design; about 4 s for the slowest admissible one (one epoch of
-# four 379-unit layers with batch norm, mini-batches of 2: the optimizer and L2 update
-# every parameter at each step, which neither part prices; tests/test_redteam_design.py).
+# 0.2 s for the reference design; about 0.6 s for the slowest admissible one (one epoch
+# of four 379-unit layers with batch norm, mini-batches of MIN_BATCH; see MIN_BATCH and
+# tests/test_redteam_design.py).
 
 DESIGN_BAR = 0.96
 COMPUTE_BUDGET = 500_000_000
 STEP_BUDGET = 1000
-# Each step also updates every parameter, which neither line prices: with mini-batches
+# Each step also updates every parameter, which neither part prices: with mini-batches
 # of 2, one epoch of the widest network the compute allows took 4 s (every parameter
-# updated 540 times). From 16 examples on, a design that fits trains in about a second.
+# updated 540 times); with at least 16 examples a design that fits trains in a second.
 MIN_BATCH = 16
 M_TRAIN = 1079            # training examples of the split: 1797 - 2 × round(0.2 × 1797)
 SPLIT_SEED = 0            # the notebook's SEED: prepare_data(X, Y, np.random.default_rng(0))
@@ -943,30 +943,17 @@ def _compare_design(expected, got, case) -> Mismatch | None:
 
 
 def choose_hyperparameters():
-    """Reference: a design that reaches the bar with room, within the budget (one hidden
-    layer of 128 units, L2, Adam with inverse-time decay: the recipe the capstone's fixed
-    checks use, 30 epochs)."""
-    return {
-        "hidden_units": 128,
-        "num_hidden_layers": 1,
-        "batch_norm": False,
-        "keep_prob": 1.0,
-        "lambd": 0.5,
-        "optimizer": "adam",
-        "learning_rate": 5e-3,
-        "schedule": "inverse_time",
-        "schedule_args": {"decay_rate": 0.02},
-        "epochs": 30,
-        "batch_size": 64,
-    }
+    """Reference: a design that reaches the bar with room, within the budget: the recipe
+    the capstone's fixed checks use without batch norm (:func:`pipeline_recipe`: one
+    hidden layer of 128 units, L2, Adam with inverse-time decay, 30 epochs), without the
+    keys the data fix and the empty optional ones."""
+    recipe = pipeline_recipe(128, batch_norm=False)
+    return {k: v for k, v in recipe.items() if k not in DATA_KEYS and recipe[k] != {}}
 
 
 def _design_as_pairs():
     """A design returned as a list of (key, value) pairs instead of a dict."""
-    return [("hidden_units", 128), ("num_hidden_layers", 1), ("batch_norm", False),
-            ("keep_prob", 1.0), ("lambd", 0.5), ("optimizer", "adam"), ("learning_rate", 5e-3),
-            ("schedule", "inverse_time"), ("schedule_args", {"decay_rate": 0.02}),
-            ("epochs", 30), ("batch_size", 64)]
+    return list(choose_hyperparameters().items())
 
 
 def _with(**changes):
