@@ -115,18 +115,14 @@ def test_named_share():
 
 def _correct_answers() -> list[tuple[str, str, str]]:
     """(module, exercise, correct answer) of every ``correct`` in tests/mutations/*.toml."""
-    import tomllib
     from pathlib import Path
 
     import mutations as package
+    from mutations._variants import correct_answers
 
-    out = []
-    for path in sorted(Path(package.__file__).parent.glob("nb*.toml")):
-        with open(path, "rb") as f:
-            for ex in tomllib.load(f)["exercise"]:
-                if "correct" in ex:
-                    out.append((path.stem, ex["name"], ex["correct"]))
-    return out
+    return [(path.stem, exercise, source)
+            for path in sorted(Path(package.__file__).parent.glob("nb*.toml"))
+            for exercise, source in correct_answers(str(path))]
 
 
 @pytest.mark.parametrize("module, exercise, source", _correct_answers(),

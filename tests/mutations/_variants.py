@@ -18,7 +18,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-__all__ = ["mutations", "variant"]
+__all__ = ["correct_answers", "mutations", "variant"]
 
 _MUTATION_KEYS = {"what", "old", "new", "also", "source"}
 
@@ -37,12 +37,23 @@ def variant(base: str, old: str, new: str, *more: tuple[str, str] | list[str]) -
     return text
 
 
+def _load(module_file: str) -> tuple[Path, dict]:
+    path = Path(module_file).with_suffix(".toml")
+    with open(path, "rb") as f:
+        return path, tomllib.load(f)
+
+
+def correct_answers(module_file: str) -> list[tuple[str, str]]:
+    """``(exercise, correct answer)`` of every exercise of the ``.toml`` next to
+    ``module_file`` that states one (the answer its ``old``/``new`` mutations change)."""
+    _, data = _load(module_file)
+    return [(ex["name"], ex["correct"]) for ex in data["exercise"] if "correct" in ex]
+
+
 def mutations(module_file: str) -> list[tuple[str, str, str]]:
     """``(exercise, description, source)`` of every mutation in the ``.toml`` next to
     ``module_file`` (``nbNN.py`` -> ``nbNN.toml``), in the file's order."""
-    path = Path(module_file).with_suffix(".toml")
-    with open(path, "rb") as f:
-        data = tomllib.load(f)
+    path, data = _load(module_file)
     out = []
     for ex in data["exercise"]:
         name, correct = ex["name"], ex.get("correct")
