@@ -834,9 +834,19 @@ class _Session:
                 "of grading time")
 
     def _start(self) -> Worker:
-        w = Worker(self.io_dir, self.limits, **self.options)
-        w.start()
-        return w
+        """A started worker. One that dies before it says it is ready has run nothing of
+        the submission (a harness failure, seen once in a full test run on a loaded
+        machine): it is started once more before the failure is reported."""
+        for attempt in (1, 2):
+            w = Worker(self.io_dir, self.limits, **self.options)
+            try:
+                w.start()
+            except WorkerDied:
+                if attempt == 2:
+                    raise
+                continue
+            return w
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def note(self, events: list[tuple[str, str]], where: str, trusted: bool) -> None:
         phase = "trusted" if trusted else "student"
